@@ -22,6 +22,7 @@ public final class Attention extends Module {
   private final int heads;
   private final long headDim;
   private final float scale;
+  private GroupNorm groupNorm;
 
   /**
    * @param queryDim channels of the queries (and of the output)
@@ -42,6 +43,28 @@ public final class Attention extends Module {
     this.toV = child("to_v", new Linear(contextDim, queryDim, qkvBias));
     ModuleList<Linear> out = child("to_out", new ModuleList<>());
     this.toOut = out.add(new Linear(queryDim, queryDim, true));
+  }
+
+  /**
+   * The VAE's spatial self-attention: a single module with a {@code group_norm} on its input and a
+   * residual connection, applied to a feature map.
+   */
+  public static Attention spatial(long channels, int groups, double eps) {
+    Attention a = new Attention(channels, channels, 1, true);
+    a.groupNorm = a.child("group_norm", new GroupNorm(groups, channels, eps));
+    return a;
+  }
+
+  /** (B, C, H, W) -> (B, C, H, W): group norm, self-attention over H·W tokens, + input. */
+  public NDArray forwardSpatial(NDArray x) {
+    long b = x.getShape().get(0);
+    long c = x.getShape().get(1);
+    long h = x.getShape().get(2);
+    long w = x.getShape().get(3);
+    NDArray hidden = groupNorm == null ? x : groupNorm.forward(x);
+    hidden = hidden.reshape(b, c, h * w).transpose(0, 2, 1); // (B, HW, C)
+    NDArray out = forward(hidden, null, null).transpose(0, 2, 1).reshape(b, c, h, w);
+    return out.add(x);
   }
 
   public int heads() {
