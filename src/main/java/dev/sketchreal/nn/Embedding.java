@@ -14,7 +14,7 @@ public final class Embedding extends Module {
 
   public NDArray forward(NDArray ids) {
     NDArray flat = ids.flatten();
-    NDArray rows = weight.array().get(flat);
+    NDArray rows = Owned.like(weight.array().get(flat), ids);
     return rows.reshape(
         ids.getShape().addAll(new ai.djl.ndarray.types.Shape(rows.getShape().get(1))));
   }

@@ -43,7 +43,9 @@ public final class GroupNorm extends Module {
       long[] affine = new long[shape.dimension()];
       java.util.Arrays.fill(affine, 1);
       affine[1] = channels;
-      return normed.mul(weight.array().reshape(affine)).add(bias.array().reshape(affine));
+      NDArray w = Owned.like(weight.array().reshape(affine), x);
+      NDArray b2 = Owned.like(bias.array().reshape(affine), x);
+      return normed.mul(w).add(b2);
     }
   }
 }

@@ -26,7 +26,8 @@ final class FeedForward extends Module {
 
   /** (B, N, C) -> (B, N, C). */
   NDArray forward(NDArray x) {
-    NDList halves = proj.forward(x).split(2, -1);
+    NDArray projected = proj.forward(x);
+    NDList halves = projected.split(2, projected.getShape().dimension() - 1);
     NDArray gated = halves.get(0).mul(Activation.GELU.apply(halves.get(1)));
     return out.forward(gated);
   }
