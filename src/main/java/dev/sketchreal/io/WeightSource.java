@@ -11,7 +11,7 @@ import java.util.Set;
  * {@code text_encoder/} ...), whether stored in one safetensors file or sharded over several.
  * Loading code asks for tensors by their checkpoint key and does not care about the layout.
  */
-public interface WeightSource extends AutoCloseable {
+public interface WeightSource extends AutoCloseable, dev.sketchreal.nn.TensorSource {
 
   /**
    * Finds the weights in a component folder. Accepted, in order of preference:
@@ -43,6 +43,11 @@ public interface WeightSource extends AutoCloseable {
    * @throws IllegalArgumentException naming the source and the key if there is no such tensor
    */
   TensorInfo info(String key);
+
+  @Override
+  default long[] shape(String key) {
+    return info(key).shape();
+  }
 
   default boolean contains(String key) {
     return keys().contains(key);

@@ -60,6 +60,16 @@ public final class UNet2DConditionModel extends Module {
     this.convOut = child("conv_out", new Conv2d(channels.get(0), config.outChannels(), 3, 1, 1));
   }
 
+  /** Loads {@code config.json} + weights of a diffusers {@code unet/} folder. */
+  public static UNet2DConditionModel load(java.nio.file.Path dir, ai.djl.ndarray.NDManager manager)
+      throws java.io.IOException {
+    UNetConfig config =
+        dev.sketchreal.io.Json.readConfig(
+            dev.sketchreal.model.Components.requireFile(dir, "config.json"), UNetConfig.class);
+    return dev.sketchreal.model.Components.loadWeights(
+        new UNet2DConditionModel(config), dir, manager);
+  }
+
   public UNetConfig config() {
     return config;
   }

@@ -33,6 +33,16 @@ public final class AutoencoderKL extends Module {
             : null;
   }
 
+  /** Loads {@code config.json} + weights of a diffusers {@code vae/} folder (old names too). */
+  public static AutoencoderKL load(java.nio.file.Path dir, ai.djl.ndarray.NDManager manager)
+      throws java.io.IOException {
+    VaeConfig config =
+        dev.sketchreal.io.Json.readConfig(
+            dev.sketchreal.model.Components.requireFile(dir, "config.json"), VaeConfig.class);
+    return dev.sketchreal.model.Components.loadWeights(
+        new AutoencoderKL(config), dir, manager, legacyKeyNames(), k -> false);
+  }
+
   public VaeConfig config() {
     return config;
   }
