@@ -1,0 +1,98 @@
+package dev.sketchreal.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.sketchreal.sampling.DdimSampler;
+import dev.sketchreal.sampling.Guidance;
+import java.util.List;
+
+/**
+ * Text to image with classifier-free guidance: encode [negative, prompt], start from seeded noise,
+ * DDIM-denoise with the UNet, decode with the VAE. A pure function of the request and the model.
+ */
+public final class TextToImage {
+  private final StableDiffusion model;
+  private final Denoiser denoiser;
+
+  public TextToImage(StableDiffusion model) {
+    this.model = model;
+    this.denoiser = new Denoiser(new DdimSampler(model.schedule()));
+  }
+
+  public StableDiffusion model() {
+    return model;
+  }
+
+  public GeneratedImage generate(
+      GenerationRequest request, ProgressListener progress, Cancellation cancellation) {
+    checkSize(request);
+    try (NDManager manager = model.manager().newSubManager()) {
+      NDArray context = encode(request, manager);
+      NoisePredictor predictor = guided(context, request.guidanceScale());
+      NDArray latent = denoise(request, predictor, manager, progress, cancellation);
+      return decode(latent);
+    }
+  }
+
+  /**
+   * Text conditioning: (2, tokens, D) = [negative, prompt] when guidance is used, else (1, ...).
+   */
+  public NDArray encode(GenerationRequest request, NDManager manager) {
+    List<String> prompts =
+        request.usesGuidance()
+            ? List.of(request.negativePrompt(), request.prompt())
+            : List.of(request.prompt());
+    return model.encodePrompts(prompts, manager);
+  }
+
+  /** The UNet with classifier-free guidance over a (2, ...) context, or plain over (1, ...). */
+  public NoisePredictor guided(NDArray context, double scale) {
+    return (latent, t, i) -> {
+      long batch = context.getShape().get(0);
+      NDArray input = batch == 2 ? latent.concat(latent, 0) : latent;
+      NDArray timesteps = latent.getManager().create(new int[] {t}).repeat(0, batch);
+      NDArray out = model.unet().forward(input, timesteps, context, null);
+      return batch == 2 ? Guidance.classifierFree(out, scale) : out;
+    };
+  }
+
+  /** Seeded initial latent, then the DDIM loop. */
+  public NDArray denoise(
+      GenerationRequest request,
+      NoisePredictor predictor,
+      NDManager manager,
+      ProgressListener progress,
+      Cancellation cancellation) {
+    int f = model.vaeScaleFactor();
+    int channels = model.unet().config().inChannels();
+    GaussianNoise noise = new GaussianNoise(request.seed());
+    Shape shape = new Shape(1, channels, request.height() / f, request.width() / f);
+    NDArray latent = noise.next(manager, shape).mul(denoiser.sampler().initNoiseSigma());
+    return denoiser.run(
+        latent, request.steps(), request.eta(), noise, predictor, progress, cancellation);
+  }
+
+  /** latent / scaling factor → VAE decoder → [0, 1]; fails on non-finite output. */
+  public GeneratedImage decode(NDArray latent) {
+    NDArray image = model.vae().decode(latent.div((float) model.vae().scalingFactor()));
+    float[] pixels = image.div(2).add(0.5f).clip(0f, 1f).toFloatArray();
+    for (float v : pixels) { // clip keeps NaN
+      if (!Float.isFinite(v)) {
+        throw new IllegalStateException(
+            "the model produced non-finite values (NaN/Inf): the weights may be corrupt");
+      }
+    }
+    Shape s = image.getShape();
+    return new GeneratedImage(pixels, (int) s.get(3), (int) s.get(2));
+  }
+
+  private void checkSize(GenerationRequest request) {
+    int f = model.vaeScaleFactor();
+    if (request.width() % f != 0 || request.height() % f != 0) {
+      throw new IllegalArgumentException(
+          "width and height must be multiples of " + f + " for this model, got "
+              + request.width() + "x" + request.height());
+    }
+  }
+}
