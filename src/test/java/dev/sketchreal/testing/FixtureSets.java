@@ -1,7 +1,11 @@
 package dev.sketchreal.testing;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sketchreal.io.SafetensorsFile;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,6 +49,26 @@ public final class FixtureSets {
 
     public Path casesFile() {
       return dir.resolve("cases.safetensors");
+    }
+
+    /** Opens {@code cases.safetensors} (close it, e.g. with try-with-resources). */
+    public SafetensorsFile openCases() {
+      try {
+        return SafetensorsFile.open(casesFile());
+      } catch (IOException e) {
+        throw new UncheckedIOException("fixture set " + name + ": cannot open " + casesFile(), e);
+      }
+    }
+
+    /**
+     * Compares {@code actual} with the expected tensor {@code tensorName} of {@code cases} using
+     * the manifest's recommended tolerance (exact for integer tensors); shapes must agree.
+     */
+    public void check(SafetensorsFile cases, String tensorName, NDArray actual) {
+      try (NDManager m = NDManager.newBaseManager()) {
+        NDArray expected = cases.load(tensorName, m);
+        assertClose(name + ": " + tensorName, actual, expected, tolerance(tensorName));
+      }
     }
 
     /** The manifest entry of one tensor of {@code cases.safetensors}, or a missing node. */
@@ -222,6 +246,31 @@ public final class FixtureSets {
               actual[worst],
               expected[worst],
               firstBad));
+    }
+  }
+
+  /** Shape check, then {@link #assertExact} (integer dtypes or exact) or float comparison. */
+  public static void assertClose(String name, NDArray actual, NDArray expected, Tolerance tol) {
+    if (!actual.getShape().equals(expected.getShape())) {
+      throw new AssertionError(
+          name + ": shape " + actual.getShape() + ", expected " + expected.getShape());
+    }
+    boolean integer = !expected.getDataType().isFloating() || !actual.getDataType().isFloating();
+    if (integer) {
+      if (actual.getDataType().isFloating() || expected.getDataType().isFloating()) {
+        throw new AssertionError(
+            name + ": dtype " + actual.getDataType() + ", expected " + expected.getDataType());
+      }
+      assertExact(
+          name,
+          actual.toType(DataType.INT64, false).toLongArray(),
+          expected.toType(DataType.INT64, false).toLongArray());
+    } else {
+      assertClose(
+          name,
+          actual.toType(DataType.FLOAT32, false).toFloatArray(),
+          expected.toType(DataType.FLOAT32, false).toFloatArray(),
+          tol);
     }
   }
 

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sketchreal.io.SafetensorsFile;
 import dev.sketchreal.testing.FixtureSets;
 import dev.sketchreal.testing.FixtureSets.FixtureSet;
 import java.nio.file.Path;
@@ -119,6 +120,27 @@ class ClipTokenizerTest {
                     .isEqualTo(s.get("untruncated_lengths").get(p).asInt());
               }
             });
+  }
+
+  /** ids and masks against tokenizer.<style>.input_ids / .attention_mask of cases.safetensors. */
+  @ParameterizedTest
+  @MethodSource("sets")
+  void idsAndMasksMatchReference(FixtureSet set) {
+    List<String> prompts = prompts(set);
+    try (SafetensorsFile cases = set.openCases();
+        NDManager manager = NDManager.newBaseManager()) {
+      Map<String, ClipTokenizer> styles = styles(set);
+      int checked = 0;
+      for (Map.Entry<String, ClipTokenizer> e : styles.entrySet()) {
+        String prefix = "tokenizer." + e.getKey() + ".";
+        set.check(cases, prefix + "input_ids", e.getValue().encodeBatch(prompts, manager));
+        set.check(
+            cases, prefix + "attention_mask", e.getValue().attentionMaskBatch(prompts, manager));
+        checked += 2;
+      }
+      // every tokenizer tensor of the manifest was covered
+      assertThat(set.tensorNames("tokenizer.")).hasSize(checked);
+    }
   }
 
   // ---- behaviour on the real CLIP vocabulary ----
