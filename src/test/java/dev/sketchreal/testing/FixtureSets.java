@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * <p>A fixture set is a folder with a {@code manifest.json}. Sets are looked up directly under
  * {@code ../shared/fixtures} (relative to the project directory) and under every folder listed in
  * the system property {@code fixtures.dir} (path-separator separated; a listed folder that itself
- * holds a manifest counts as a set). Finding none is an error, never a silent pass.
+ * holds a manifest counts as a set). Finding none is an error, never a silent pass. With {@code
+ * -Dfixtures.report=true}, {@link FixtureSet#check} prints the max |diff| of every float tensor.
  */
 public final class FixtureSets {
   private FixtureSets() {}
@@ -67,6 +68,14 @@ public final class FixtureSets {
     public void check(SafetensorsFile cases, String tensorName, NDArray actual) {
       try (NDManager m = NDManager.newBaseManager()) {
         NDArray expected = cases.load(tensorName, m);
+        if (Boolean.getBoolean("fixtures.report") && expected.getDataType().isFloating()) {
+          System.out.printf(
+              "[fixtures] %s %s max|diff| %.3g%n",
+              name,
+              tensorName,
+              maxAbsDiff(
+                  actual.toType(DataType.FLOAT32, false).toFloatArray(), expected.toFloatArray()));
+        }
         assertClose(name + ": " + tensorName, actual, expected, tolerance(tensorName));
       }
     }
