@@ -2,6 +2,7 @@ package dev.sketchreal.sampling;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 
 /** Classifier-free guidance (Ho and Salimans 2022) as in the diffusers pipelines. */
 public final class Guidance {
@@ -80,18 +81,20 @@ public final class Guidance {
 
   /** Unbiased std over every axis but the first, keeping dims: {@code (B, 1, ..., 1)}. */
   private static NDArray std(NDArray x) {
-    int rank = x.getShape().dimension();
-    int[] axes = new int[rank - 1];
-    for (int i = 1; i < rank; i++) {
-      axes[i - 1] = i;
-    }
-    long count = x.getShape().size() / x.getShape().get(0);
-    try (NDArray mean = x.mean(axes, true);
-        NDArray centered = x.sub(mean);
+    Shape shape = x.getShape();
+    long b = shape.get(0);
+    long count = shape.size() / b;
+    long[] keep = new long[shape.dimension()];
+    java.util.Arrays.fill(keep, 1);
+    keep[0] = b;
+    try (NDArray flat = x.reshape(b, count); // (B, N)
+        NDArray mean = flat.mean(new int[] {1}, true);
+        NDArray centered = flat.sub(mean);
         NDArray sq = centered.square();
-        NDArray sum = sq.sum(axes, true);
-        NDArray var = sum.div((float) (count - 1))) {
-      return var.sqrt();
+        NDArray sum = sq.sum(new int[] {1}, true);
+        NDArray var = sum.div((float) (count - 1));
+        NDArray sd = var.sqrt()) {
+      return sd.reshape(new Shape(keep));
     }
   }
 }
