@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDManager;
 import dev.sketchreal.nn.TensorSource;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,7 +14,7 @@ class TensorSourcesTest {
   @TempDir Path dir;
 
   @Test
-  void adaptsFilesAndUnitesShards() throws Exception {
+  void adaptsFilesAndWeightSources() throws Exception {
     Path a =
         RawSafetensors.write(
             dir.resolve("a.safetensors"),
@@ -33,13 +32,22 @@ class TensorSourcesTest {
       assertThat(sa.keys()).containsExactly("x");
       assertThat(sa.shape("x")).containsExactly(2);
       assertThat(sa.describe()).contains("a.safetensors");
-      TensorSource both = TensorSources.union("shards", List.of(sa, TensorSources.of(fb)));
-      assertThat(both.keys()).containsExactlyInAnyOrder("x", "s");
-      assertThat(both.shape("s")).isEmpty();
-      assertThat(both.loadFloat32("s", manager).getFloat()).isEqualTo(3f);
-      assertThat(both.loadFloat32("x", manager).toFloatArray()).containsExactly(1f, 2f);
-      assertThatThrownBy(() -> TensorSources.union("dup", List.of(sa, sa)))
-          .hasMessageContaining("'x'");
+      assertThat(sa.loadFloat32("x", manager).toFloatArray()).containsExactly(1f, 2f);
+      TensorSource sb = TensorSources.of(fb);
+      assertThat(sb.shape("s")).isEmpty();
+      assertThat(sb.loadFloat32("s", manager).getFloat()).isEqualTo(3f);
+    }
+    Path component = dir.resolve("text_encoder");
+    java.nio.file.Files.createDirectories(component);
+    java.nio.file.Files.copy(a, component.resolve("model.safetensors"));
+    try (WeightSource weights = WeightSource.open(component);
+        NDManager manager = NDManager.newBaseManager()) {
+      TensorSource source = TensorSources.of(weights);
+      assertThat(source.keys()).containsExactly("x");
+      assertThat(source.shape("x")).containsExactly(2);
+      assertThat(source.describe()).contains("model.safetensors");
+      assertThat(source.loadFloat32("x", manager).toFloatArray()).containsExactly(1f, 2f);
+      assertThatThrownBy(() -> source.shape("y")).hasMessageContaining("'y'");
     }
   }
 }
