@@ -41,8 +41,7 @@ public final class Denoiser {
       NDArray next;
       try (NDScope scope = new NDScope()) {
         NDArray output = predictor.predict(latent, t, i);
-        NDArray stepNoise =
-            eta > 0 ? noise.next(latent.getManager(), latent.getShape()) : null;
+        NDArray stepNoise = eta > 0 ? noise.next(latent.getManager(), latent.getShape()) : null;
         StepResult result = sampler.step(output, t, latent, steps, eta, stepNoise);
         next = result.prevSample();
         NDScope.unregister(next);

@@ -18,9 +18,9 @@ import java.util.List;
 
 /**
  * A latent diffusion backbone loaded from a diffusers model folder ({@code tokenizer/}, {@code
- * text_encoder/}, {@code unet/}, {@code vae/}, {@code scheduler/}): the same code loads the
- * shipped mini model, the test fixtures and a real Stable Diffusion 2.1 folder. Owns the weights
- * (one manager, closed with this object). Frozen: no parameter takes gradients.
+ * text_encoder/}, {@code unet/}, {@code vae/}, {@code scheduler/}): the same code loads the shipped
+ * mini model, the test fixtures and a real Stable Diffusion 2.1 folder. Owns the weights (one
+ * manager, closed with this object). Frozen: no parameter takes gradients.
  */
 public final class StableDiffusion implements AutoCloseable {
   private final Path folder;
@@ -99,7 +99,11 @@ public final class StableDiffusion implements AutoCloseable {
     int cross = unet.config().crossAttentionDim().get(0);
     if (hidden != cross) {
       throw new IllegalArgumentException(
-          folder + ": text encoder hidden size " + hidden + " != UNet cross_attention_dim " + cross);
+          folder
+              + ": text encoder hidden size "
+              + hidden
+              + " != UNet cross_attention_dim "
+              + cross);
     }
     int latent = vae.config().latentChannels();
     if (unet.config().inChannels() != latent || unet.config().outChannels() != latent) {

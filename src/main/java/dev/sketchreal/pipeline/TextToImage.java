@@ -91,8 +91,12 @@ public final class TextToImage {
     int f = model.vaeScaleFactor();
     if (request.width() % f != 0 || request.height() % f != 0) {
       throw new IllegalArgumentException(
-          "width and height must be multiples of " + f + " for this model, got "
-              + request.width() + "x" + request.height());
+          "width and height must be multiples of "
+              + f
+              + " for this model, got "
+              + request.width()
+              + "x"
+              + request.height());
     }
   }
 }

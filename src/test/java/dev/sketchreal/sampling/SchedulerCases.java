@@ -7,26 +7,29 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sketchreal.io.SafetensorsFile;
 import dev.sketchreal.sampling.SchedulerConfig.PredictionType;
-import dev.sketchreal.testing.FixtureSets;
 import dev.sketchreal.testing.FixtureSets.FixtureSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every {@code scheduler.*} tensor of every fixture set, against diffusers' DDIMScheduler. */
-class SchedulerParityTest {
+/**
+ * The {@code scheduler.*} cases of a fixture set against diffusers' DDIMScheduler (run by {@code
+ * ReferenceParityTest}).
+ */
+public final class SchedulerCases {
+  private SchedulerCases() {}
+
+  /** Config agreement with the manifest, then every scheduler tensor. */
+  public static void check(FixtureSet set) {
+    configMatchesManifest(set);
+    everySchedulerTensorMatches(set);
+  }
+
   private static final Pattern TIMESTEPS = Pattern.compile("scheduler\\.timesteps_(\\d+)");
   private static final Pattern STEP_OUT =
       Pattern.compile("scheduler\\.([a-z_]+)\\.step(\\d+)\\.(prev_sample|pred_original_sample)");
-
-  static Stream<FixtureSet> sets() {
-    return FixtureSets.stream();
-  }
 
   static SchedulerConfig config(FixtureSet set) {
     JsonNode sched = set.component("scheduler");
@@ -37,9 +40,7 @@ class SchedulerParityTest {
     return SchedulerConfig.read(set.resolve(file));
   }
 
-  @ParameterizedTest
-  @MethodSource("sets")
-  void configMatchesManifest(FixtureSet set) {
+  static void configMatchesManifest(FixtureSet set) {
     SchedulerConfig c = config(set);
     JsonNode m = set.component("scheduler").path("config");
     if (m.isMissingNode()) {
@@ -53,9 +54,7 @@ class SchedulerParityTest {
     assertThat(c.clipSample()).isEqualTo(m.path("clip_sample").asBoolean());
   }
 
-  @ParameterizedTest
-  @MethodSource("sets")
-  void everySchedulerTensorMatches(FixtureSet set) {
+  static void everySchedulerTensorMatches(FixtureSet set) {
     SchedulerConfig base = config(set);
     Set<String> checked = new HashSet<>();
     try (SafetensorsFile cases = set.openCases();
