@@ -223,11 +223,6 @@ public final class NoiseSchedule {
     }
   }
 
-  /** {@code sqrt(ac) * eps - sqrt(1 - ac) * x0} (the v of a given x0 and noise). */
-  public NDArray velocityFromEpsilon(NDArray eps, NDArray x0, int[] timesteps) {
-    return velocity(x0, eps, timesteps);
-  }
-
   /**
    * Per-item {@code sqrt(ac[t])} (or {@code sqrt(1 - ac[t])} if {@code oneMinus}) shaped {@code (B,
    * 1, ..., 1)} to broadcast against {@code like}; float32 scalars computed as in torch.

@@ -154,8 +154,13 @@ public final class FixtureSets {
   }
 
   private static List<FixtureSet> discover() {
+    return discover(roots());
+  }
+
+  /** The fixture sets directly in, or directly under, each of {@code roots}; fails if none. */
+  public static List<FixtureSet> discover(List<Path> roots) {
     Map<Path, FixtureSet> found = new LinkedHashMap<>();
-    for (Path root : roots()) {
+    for (Path root : roots) {
       if (!Files.isDirectory(root)) {
         continue;
       }
@@ -194,7 +199,7 @@ public final class FixtureSets {
     if (found.isEmpty()) {
       throw new AssertionError(
           "No reference fixture set found (a folder containing manifest.json). Searched: "
-              + roots()
+              + roots
               + ". Parity tests must not pass silently: put the fixtures at ../shared/fixtures"
               + " next to the project, or point at them with -Dfixtures.dir=/path/to/fixtures"
               + " (several folders separated by '"

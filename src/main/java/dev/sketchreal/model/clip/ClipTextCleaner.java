@@ -1,7 +1,6 @@
 package dev.sketchreal.model.clip;
 
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.HashMap;
 import java.util.Locale;
@@ -607,9 +606,5 @@ final class ClipTextCleaner {
         || cp == 0xFF07
         || cp == 0xFF0E
         || cp == 0xFF1A;
-  }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 }

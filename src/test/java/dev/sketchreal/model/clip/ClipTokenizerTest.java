@@ -51,9 +51,9 @@ class ClipTokenizerTest {
   static Map<String, ClipTokenizer> styles(FixtureSet set) {
     JsonNode tok = set.component("tokenizer");
     List<ClipTokenizer> folders = new ArrayList<>();
-    folders.add(ClipTokenizer.load(set.resolve(tok.path("folder").asText("tokenizer"))));
+    folders.add(load(set.resolve(tok.path("folder").asText("tokenizer"))));
     if (tok.hasNonNull("alternate_style_folder")) {
-      folders.add(ClipTokenizer.load(set.resolve(tok.get("alternate_style_folder").asText())));
+      folders.add(load(set.resolve(tok.get("alternate_style_folder").asText())));
     }
     Map<String, ClipTokenizer> styles = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = tok.fields(); it.hasNext(); ) {
@@ -78,6 +78,13 @@ class ClipTokenizerTest {
     }
     assertThat(styles).as(set + ": tokenizer styles in the manifest").isNotEmpty();
     return styles;
+  }
+
+  private static final Map<Path, ClipTokenizer> LOADED =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  static ClipTokenizer load(Path folder) {
+    return LOADED.computeIfAbsent(folder.toAbsolutePath().normalize(), ClipTokenizer::load);
   }
 
   static List<String> prompts(FixtureSet set) {
@@ -233,6 +240,31 @@ class ClipTokenizerTest {
     assertThat(w.tokenCount()).isEqualTo(2);
     assertThat(e.wordIndex()[0]).isEqualTo(-1);
     assertThat(e.charStart()[e.length() - 1]).isEqualTo(-1);
+  }
+
+  @Test
+  void nonAsciiPromptsKeepValidSpans() {
+    String prompt = "a \uD83D\uDC36 dog \u0130stanbul \u732B\u306E\u7D75 ! na\u00EFve";
+    for (ClipTokenizer t : List.of(sd1, sd2)) {
+      ClipTokenizer.Encoding e = t.encode(prompt);
+      assertThat(e.length()).isGreaterThan(8);
+      for (int p = 1; p < e.length() - 1; p++) {
+        assertThat(e.charStart()[p]).isBetween(0, prompt.length() - 1);
+        assertThat(e.charEnd()[p]).isBetween(e.charStart()[p] + 1, prompt.length());
+        assertThat(e.ids()[p]).isBetween(0, t.vocabSize() - 1);
+      }
+      // the emoji's UTF-8 bytes map back to its surrogate pair
+      int dog = t.tokenPositions(e, "\uD83D\uDC36").get(0);
+      assertThat(e.charStart()[dog]).isEqualTo(2);
+      assertThat(span(e, t.tokenPositions(e, "na\u00EFve").get(0))).startsWith("na");
+    }
+    // with SD2 padding the literal '!' is its own added-token word with id 0
+    ClipTokenizer.Encoding e2 = sd2.encode(prompt);
+    List<Integer> bang = sd2.tokenPositions(e2, "!");
+    assertThat(bang).hasSize(1);
+    assertThat(e2.ids()[bang.get(0)]).isZero();
+    assertThat(e2.words().get(e2.wordIndex()[bang.get(0)]).addedToken()).isTrue();
+    assertThat(span(e2, bang.get(0))).isEqualTo("!");
   }
 
   @Test
