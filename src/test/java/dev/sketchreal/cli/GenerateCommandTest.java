@@ -1,0 +1,144 @@
+package dev.sketchreal.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sketchreal.io.PngMetadata;
+import dev.sketchreal.testing.FixtureSets;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code sketchreal generate} end to end on the tiny fixture model. */
+class GenerateCommandTest {
+  @TempDir Path tmp;
+
+  private static Path model() {
+    return FixtureSets.all().get(0).dir();
+  }
+
+  /** Runs the CLI, returning the exit code; stderr is captured into {@code err}. */
+  private int run(ByteArrayOutputStream err, String... args) {
+    PrintStream old = System.err;
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      return Main.run(args);
+    } finally {
+      System.setErr(old);
+    }
+  }
+
+  @Test
+  void sameSeedGivesSameBytesAndThePngCarriesItsParameters() throws Exception {
+    Path a = tmp.resolve("a.png");
+    Path b = tmp.resolve("b.png");
+    String[] common = {
+      "generate",
+      "--model",
+      model().toString(),
+      "--prompt",
+      "a house",
+      "--seed",
+      "1",
+      "--steps",
+      "4"
+    };
+    assertThat(run(new ByteArrayOutputStream(), concat(common, "--out", a.toString()))).isZero();
+    assertThat(run(new ByteArrayOutputStream(), concat(common, "--out", b.toString()))).isZero();
+    assertThat(Files.readAllBytes(a)).isEqualTo(Files.readAllBytes(b));
+    Map<String, String> text = PngMetadata.read(a);
+    assertThat(text.get("parameters")).startsWith("a house\n").contains("Seed: 1", "Steps: 4");
+    assertThat(text.get("sketchreal")).contains("\"seed\" : 1", "\"prompt\" : \"a house\"");
+  }
+
+  @Test
+  void differentSeedsGiveDifferentImages() throws Exception {
+    Path a = tmp.resolve("a.png");
+    Path b = tmp.resolve("b.png");
+    String[] common = {
+      "generate", "--model", model().toString(), "--prompt", "a car", "--steps", "3"
+    };
+    run(new ByteArrayOutputStream(), concat(common, "--seed", "1", "--out", a.toString()));
+    run(new ByteArrayOutputStream(), concat(common, "--seed", "2", "--out", b.toString()));
+    assertThat(Files.readAllBytes(a)).isNotEqualTo(Files.readAllBytes(b));
+  }
+
+  @Test
+  void missingModelFolderIsOneClearErrorAndNoFile() {
+    Path out = tmp.resolve("x.png");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        run(
+            err,
+            "generate",
+            "--model",
+            tmp.resolve("nope").toString(),
+            "--prompt",
+            "a",
+            "--out",
+            out.toString());
+    assertThat(code).isNotZero();
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("error:").contains("nope");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void sizeNotMultipleOfTheVaeFactorIsRejected() {
+    Path out = tmp.resolve("x.png");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        run(
+            err,
+            "generate",
+            "--model",
+            model().toString(),
+            "--prompt",
+            "a",
+            "--width",
+            "17",
+            "--out",
+            out.toString());
+    assertThat(code).isNotZero();
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("multiples of");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void corruptWeightsAreNamed() throws Exception {
+    Path copy = tmp.resolve("model");
+    copyTree(model(), copy);
+    Path weights = copy.resolve("unet/diffusion_pytorch_model.safetensors");
+    Files.write(weights, new byte[] {1, 2, 3});
+    Path out = tmp.resolve("x.png");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        run(err, "generate", "--model", copy.toString(), "--prompt", "a", "--out", out.toString());
+    assertThat(code).isNotZero();
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("diffusion_pytorch_model.safetensors");
+    assertThat(out).doesNotExist();
+  }
+
+  private static void copyTree(Path from, Path to) throws Exception {
+    try (var paths = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) paths::iterator) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}
