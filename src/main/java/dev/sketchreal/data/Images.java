@@ -73,6 +73,7 @@ public final class Images {
       Files.createDirectories(parent);
       tmp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
       writer.write(tmp);
+      makeReadable(tmp);
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
@@ -84,6 +85,14 @@ public final class Images {
           // best effort: the temp file is hidden and ends in .tmp
         }
       }
+    }
+  }
+
+  // createTempFile makes owner-only files; datasets are meant to be shared (rw-r--r--).
+  private static void makeReadable(Path tmp) throws IOException {
+    if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.setPosixFilePermissions(
+          tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
     }
   }
 }

@@ -138,10 +138,18 @@ public final class ContactSheet {
     return out;
   }
 
+  // One clearly distinct colour per SketchWorld category, in Category order.
+  private static final int[] PALETTE = {
+    0xE6194B, 0xF5F5F5, 0x4363D8, 0xA0522D, 0x3CB44B, 0xF58231,
+    0x911EB4, 0x46F0F0, 0x222222, 0xF032E6, 0xFFE119, 0xBCF60C
+  };
+
   /** A fixed colour per category name. */
   public static Color colour(String category) {
     int index = Category.words().indexOf(category);
-    float hue = index >= 0 ? index / 12f : (category.hashCode() & 0xffff) / 65536f;
-    return Color.getHSBColor(hue, 0.75f, 0.95f);
+    if (index >= 0) {
+      return new Color(PALETTE[index]);
+    }
+    return Color.getHSBColor((category.hashCode() & 0xffff) / 65536f, 0.75f, 0.95f);
   }
 }
