@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "sketchreal 0.1.0",
     description = "Hand-drawn scene sketch + prompt -> photo-realistic image (SketchingReality).",
-    subcommands = {CommandLine.HelpCommand.class, BenchCommand.class, GenerateCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      GenerateCommand.class,
+      SketchWorldCommand.class,
+      BenchCommand.class
+    })
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
