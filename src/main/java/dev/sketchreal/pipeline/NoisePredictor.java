@@ -3,8 +3,8 @@ package dev.sketchreal.pipeline;
 import ai.djl.ndarray.NDArray;
 
 /**
- * The model call inside the denoising loop: the (guided) prediction for the current latent. Text
- * to image uses the plain UNet with classifier-free guidance; sketch to image wraps it with the
+ * The model call inside the denoising loop: the (guided) prediction for the current latent. Text to
+ * image uses the plain UNet with classifier-free guidance; sketch to image wraps it with the
  * modulation network for the noisiest steps.
  */
 @FunctionalInterface
