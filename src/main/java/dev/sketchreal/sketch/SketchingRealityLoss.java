@@ -36,7 +36,7 @@ public final class SketchingRealityLoss {
       synthetic += isSynthetic[i] ? 1 : 0;
     }
     NDArray diff = prediction.sub(target);
-    NDArray perSample = diff.mul(diff).mean(new int[] {1, 2, 3}); // (B)
+    NDArray perSample = diff.mul(diff).reshape(batch, -1).mean(new int[] {1}); // (B)
     NDArray mask = prediction.getManager().create(weights);
     return perSample.mul(mask).sum().div((float) Math.max(1, synthetic));
   }
