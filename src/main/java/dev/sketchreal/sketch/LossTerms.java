@@ -1,0 +1,29 @@
+package dev.sketchreal.sketch;
+
+import ai.djl.ndarray.NDArray;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The terms of one batch's SketchingReality loss, each a scalar array (differentiable until read):
+ * {@code total = λ0·noise + λ1·attn + λ2·(l1 + var)}.
+ *
+ * @param noise L_noise: MSE of the modulated prediction against the target, averaged over the
+ *     synthetic samples only (0 if there are none) — the λ0 = 0 of hand-drawn samples
+ * @param attn L_attn (see {@link AttentionLoss})
+ * @param l1 mean|S| + mean|B| over the batch
+ * @param var L_var = −(mean_b std(S_b) + mean_b std(B_b))
+ */
+public record LossTerms(NDArray total, NDArray noise, NDArray attn, NDArray l1, NDArray var) {
+
+  /** Every term as a float, in log order (total, noise, attn, l1, var). */
+  public Map<String, Double> values() {
+    Map<String, Double> out = new LinkedHashMap<>();
+    out.put("total", (double) total.getFloat());
+    out.put("noise", (double) noise.getFloat());
+    out.put("attn", (double) attn.getFloat());
+    out.put("l1", (double) l1.getFloat());
+    out.put("var", (double) var.getFloat());
+    return out;
+  }
+}

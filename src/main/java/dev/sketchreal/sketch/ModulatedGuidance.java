@@ -1,0 +1,47 @@
+package dev.sketchreal.sketch;
+
+import ai.djl.ndarray.NDArray;
+import java.util.function.UnaryOperator;
+
+/**
+ * Sampling-time combination of modulation and classifier-free guidance (see {@link
+ * ModulationConfig.GuidancePlacement}). The pipeline calls this for the modulated steps (t ≥ 0.9·T)
+ * and plain guidance afterwards.
+ */
+public final class ModulatedGuidance {
+  private ModulatedGuidance() {}
+
+  /** How the modulator is run on one eps: the pipeline closes over sketch, z_t and t. */
+  @FunctionalInterface
+  public interface ModulatorCall {
+    Modulation forward(NDArray eps);
+  }
+
+  /**
+   * @param epsUncond unconditional prediction (B, C, h, w), or null without guidance
+   * @param epsCond text-conditioned prediction (B, C, h, w)
+   * @param guidanceScale w (≤ 1 or a null epsUncond: no guidance)
+   * @param modulator runs the modulation network on the eps it is given
+   * @return the prediction handed to the sampler
+   */
+  public static NDArray predict(
+      NDArray epsUncond,
+      NDArray epsCond,
+      double guidanceScale,
+      ModulationConfig config,
+      ModulatorCall modulator) {
+    double strength = config.sketchStrength();
+    boolean guided = epsUncond != null && guidanceScale > 1.0;
+    UnaryOperator<NDArray> guide = c -> epsUncond.add(c.sub(epsUncond).mul((float) guidanceScale));
+    if (!guided) {
+      return modulator.forward(epsCond).apply(epsCond, strength);
+    }
+    return switch (config.guidancePlacement()) {
+      case MODULATE_CONDITIONAL -> guide.apply(modulator.forward(epsCond).apply(epsCond, strength));
+      case MODULATE_GUIDED -> {
+        NDArray g = guide.apply(epsCond);
+        yield modulator.forward(g).apply(g, strength);
+      }
+    };
+  }
+}

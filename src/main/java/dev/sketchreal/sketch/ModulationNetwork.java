@@ -1,0 +1,71 @@
+package dev.sketchreal.sketch;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import dev.sketchreal.nn.Module;
+import java.util.List;
+
+/**
+ * The SketchingReality modulation network (docs/METHOD.md §2, variant (c)): three independent
+ * downsampling branches, one per input, each mapping its input to a (B, hidden, h/8, w/8) embedding
+ * (3 stages); the embeddings are concatenated and decoded by the {@link ModulationTrunk}
+ * (timestep-conditioned conv → act → conv → 3 upsampling layers → zero-initialised S and B heads).
+ *
+ * <pre>
+ *   features (B, Cf, hf, wf) → resize to (h, w) → sketch_branch (1×1 projection + 3 stages)
+ *   z_t      (B, C, h, w)                        → latent_branch
+ *   eps      (B, C, h, w), detached              → eps_branch
+ *   concat (B, 3·hidden, h/8, w/8) → trunk → S, B (B, C, h, w)
+ * </pre>
+ *
+ * Parameters at the defaults (768 feature channels, hidden 64): ~0.4 M.
+ */
+public final class ModulationNetwork extends Module implements SketchModulator {
+  private final ModulationConfig config;
+  private final DownBranch sketchBranch;
+  private final DownBranch latentBranch;
+  private final DownBranch epsBranch;
+  private final ModulationTrunk trunk;
+
+  public ModulationNetwork(ModulationConfig config) {
+    this.config = config;
+    long hidden = config.hiddenChannels();
+    int stages = config.stages();
+    this.sketchBranch =
+        child("sketch_branch", new DownBranch(config.featureChannels(), hidden, stages, 1));
+    this.latentBranch =
+        child("latent_branch", new DownBranch(config.latentChannels(), hidden, stages, 3));
+    this.epsBranch =
+        child("eps_branch", new DownBranch(config.latentChannels(), hidden, stages, 3));
+    this.trunk = child("trunk", new ModulationTrunk(3 * hidden, config, false));
+  }
+
+  @Override
+  public Modulation forward(NDArray features, NDArray zt, NDArray eps, NDArray timesteps) {
+    Inputs.check(zt, eps, config);
+    Inputs.checkSketch(features, config, "sketch features");
+    long h = zt.getShape().get(2);
+    long w = zt.getShape().get(3);
+    NDArray sketch = Resize.features(features, h, w); // (B, Cf, h, w)
+    List<NDArray> latentLevels = latentBranch.forward(zt);
+    NDArray embeddings =
+        NDArrays.concat(
+            new NDList(
+                sketchBranch.embed(sketch),
+                latentLevels.get(latentLevels.size() - 1),
+                epsBranch.embed(eps.stopGradient())),
+            1); // (B, 3·hidden, h/8, w/8)
+    return trunk.forward(embeddings, Inputs.timesteps(timesteps, zt), latentLevels, false);
+  }
+
+  @Override
+  public Module module() {
+    return this;
+  }
+
+  @Override
+  public ModulationConfig config() {
+    return config;
+  }
+}

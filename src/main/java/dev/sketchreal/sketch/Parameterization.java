@@ -1,0 +1,73 @@
+package dev.sketchreal.sketch;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+
+/**
+ * What the backbone predicts, and the conversions the losses need, written against a plain {@code
+ * alphas_cumprod} table (ᾱ_t) so they plug into any noise schedule. {@code alphaBar} arrays are (B,
+ * 1, 1, 1) and broadcast over the latent.
+ */
+public enum Parameterization {
+  /** The model predicts the noise (SD2.1-base). */
+  EPSILON,
+  /** The model predicts v = sqrt(ᾱ)·noise − sqrt(1 − ᾱ)·z0 (SD2.1-768). */
+  V_PREDICTION;
+
+  /** From the scheduler config's {@code prediction_type} ("epsilon", "v_prediction"). */
+  public static Parameterization of(String predictionType) {
+    return switch (predictionType) {
+      case "epsilon" -> EPSILON;
+      case "v_prediction" -> V_PREDICTION;
+      default ->
+          throw new IllegalArgumentException(
+              "unsupported prediction_type '" + predictionType + "' (epsilon, v_prediction)");
+    };
+  }
+
+  /** The regression target of L_noise: the noise, or v. */
+  public NDArray target(NDArray z0, NDArray noise, NDArray alphaBar) {
+    if (this == EPSILON) {
+      return noise;
+    }
+    return noise.mul(alphaBar.sqrt()).sub(z0.mul(oneMinus(alphaBar).sqrt()));
+  }
+
+  /**
+   * The clean-latent estimate from a (modulated) prediction: epsilon: {@code (z_t − sqrt(1−ᾱ)·ε') /
+   * sqrt(ᾱ)}; v: {@code sqrt(ᾱ)·z_t − sqrt(1−ᾱ)·v'}. Differentiable in {@code prediction}.
+   */
+  public NDArray z0Hat(NDArray zt, NDArray prediction, NDArray alphaBar) {
+    if (this == EPSILON) {
+      return zt.sub(prediction.mul(oneMinus(alphaBar).sqrt())).div(alphaBar.sqrt());
+    }
+    return zt.mul(alphaBar.sqrt()).sub(prediction.mul(oneMinus(alphaBar).sqrt()));
+  }
+
+  /** The forward process: {@code z_t = sqrt(ᾱ)·z0 + sqrt(1−ᾱ)·noise}. */
+  public static NDArray addNoise(NDArray z0, NDArray noise, NDArray alphaBar) {
+    return z0.mul(alphaBar.sqrt()).add(noise.mul(oneMinus(alphaBar).sqrt()));
+  }
+
+  /**
+   * ᾱ at each sample's timestep as (B, 1, 1, 1) float32.
+   *
+   * @param alphasCumprod ᾱ_0 … ᾱ_{T−1}
+   */
+  public static NDArray alphaBar(float[] alphasCumprod, int[] timesteps, NDManager manager) {
+    float[] values = new float[timesteps.length];
+    for (int i = 0; i < timesteps.length; i++) {
+      int t = timesteps[i];
+      if (t < 0 || t >= alphasCumprod.length) {
+        throw new IllegalArgumentException(
+            "timestep " + t + " outside [0, " + alphasCumprod.length + ")");
+      }
+      values[i] = alphasCumprod[t];
+    }
+    return manager.create(values).reshape(timesteps.length, 1, 1, 1);
+  }
+
+  private static NDArray oneMinus(NDArray alphaBar) {
+    return alphaBar.neg().add(1f);
+  }
+}

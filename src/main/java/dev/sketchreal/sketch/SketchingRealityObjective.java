@@ -1,0 +1,100 @@
+package dev.sketchreal.sketch;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.sketchreal.model.unet.UNet2DConditionModel;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * One batch of SketchingReality training, written out in the order of the method:
+ *
+ * <ol>
+ *   <li>z_t = sqrt(ᾱ_t)·z0 + sqrt(1−ᾱ_t)·noise, t ∈ [0.9·T, T)
+ *   <li>eps = unet(z_t, t, c_text), detached (frozen backbone, no gradient through it)
+ *   <li>(S, B) = modulator(sketch, z_t, eps, t); eps' = eps ⊙ (1 + S) + B
+ *   <li>L_noise(eps', target) on synthetic samples; ẑ0 from eps'
+ *   <li>L_attn: the frozen UNet on ẑ0 at t_attn, recorded cross-attention against the regions
+ *   <li>‖S‖₁ + ‖B‖₁ and L_var; total with the config's λs
+ * </ol>
+ *
+ * Everything a caller differentiates comes back in {@link LossTerms}; call it inside a gradient
+ * collector and back-propagate {@code total}.
+ */
+public final class SketchingRealityObjective {
+  private final UNet2DConditionModel unet;
+  private final SketchModulator modulator;
+  private final Parameterization parameterization;
+  private final float[] alphasCumprod;
+
+  /**
+   * @param unet the frozen backbone (its parameters should be {@code setTrainable(false)})
+   * @param alphasCumprod ᾱ_0 … ᾱ_{T−1} of the training schedule
+   */
+  public SketchingRealityObjective(
+      UNet2DConditionModel unet,
+      SketchModulator modulator,
+      Parameterization parameterization,
+      float[] alphasCumprod) {
+    this.unet = unet;
+    this.modulator = modulator;
+    this.parameterization = parameterization;
+    this.alphasCumprod = alphasCumprod.clone();
+  }
+
+  /**
+   * One training batch.
+   *
+   * @param sketch the modulator's sketch input (see {@link SketchModulator#forward})
+   * @param z0 clean latents (B, C, h, w) (VAE mean × scaling factor)
+   * @param noise N(0, 1) noise (B, C, h, w)
+   * @param timesteps per sample, in [0, T)
+   * @param textContext (B, tokens, D) text hidden states of the prompts
+   * @param isSynthetic per sample: pixel-aligned synthetic sketch (L_noise applies) or hand-drawn
+   * @param regions per sample, its token regions at latent resolution
+   */
+  public record Batch(
+      NDArray sketch,
+      NDArray z0,
+      NDArray noise,
+      int[] timesteps,
+      NDArray textContext,
+      boolean[] isSynthetic,
+      List<List<TokenRegion>> regions) {}
+
+  /** The loss terms of one batch; arrays live in {@code z0}'s manager. */
+  public LossTerms compute(Batch batch) {
+    ModulationConfig config = modulator.config();
+    NDManager m = batch.z0().getManager();
+    NDArray alphaBar = Parameterization.alphaBar(alphasCumprod, batch.timesteps(), m);
+    NDArray t = m.create(batch.timesteps());
+    NDArray zt = Parameterization.addNoise(batch.z0(), batch.noise(), alphaBar);
+    NDArray eps = unet.forward(zt, t, batch.textContext()).stopGradient();
+    Modulation mod = modulator.forward(batch.sketch(), zt, eps, t);
+    NDArray modulated = mod.apply(eps);
+    NDArray target = parameterization.target(batch.z0(), batch.noise(), alphaBar);
+    NDArray noiseLoss = SketchingRealityLoss.noise(modulated, target, batch.isSynthetic());
+    NDArray z0hat = parameterization.z0Hat(zt, modulated, alphaBar);
+    NDArray attn =
+        config.lambdaAttn() > 0
+            ? AttentionLoss.compute(unet, z0hat, batch.textContext(), batch.regions(), config)
+            : m.create(0f);
+    return SketchingRealityLoss.total(
+        noiseLoss, attn, SketchingRealityLoss.l1(mod), SketchingRealityLoss.variance(mod), config);
+  }
+
+  /**
+   * Training timesteps, uniform over the modulated range [first modulated timestep, T).
+   *
+   * @param numTrainTimesteps T (1000)
+   */
+  public static int[] sampleTimesteps(
+      SplittableRandom random, int batch, int numTrainTimesteps, ModulationConfig config) {
+    int first = config.firstModulatedTimestep(numTrainTimesteps);
+    int[] t = new int[batch];
+    for (int i = 0; i < batch; i++) {
+      t[i] = random.nextInt(first, numTrainTimesteps);
+    }
+    return t;
+  }
+}

@@ -1,0 +1,94 @@
+package dev.sketchreal.sketch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import dev.sketchreal.model.unet.UNet2DConditionModel;
+import dev.sketchreal.nn.Init;
+import dev.sketchreal.nn.Parameter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The attention loss back-propagates through the frozen UNet's activations (the second UNet run on
+ * ẑ0) into the modulation network, and into nothing of the UNet.
+ */
+class GradientFlowTest {
+
+  @Test
+  void attentionLossReachesEveryModulatorParameterAndNoUNetParameter() throws Exception {
+    try (NDManager m = NDManager.newBaseManager()) {
+      UNet2DConditionModel unet = TinyBackbone.frozenUNet(m, 11);
+      ModulationConfig config =
+          ModulationConfig.builder()
+              .featureChannels(24)
+              .hiddenChannels(16)
+              .timeEmbeddingDim(16)
+              .lambdaNoise(0) // only L_attn: its gradient must cross the frozen UNet
+              .lambdaRegL1(0)
+              .build();
+      ModulationNetwork net = new ModulationNetwork(config);
+      net.initialize(m, new SplittableRandom(3));
+      // Untrained heads are zero and would stop every gradient before them: perturb them.
+      for (var e : net.namedParameters().entrySet()) {
+        if (e.getKey().contains("_head.")) {
+          Parameter p = e.getValue();
+          p.set(
+              Init.normal(0.05).create(m, p.shape(), new SplittableRandom(e.getKey().hashCode())));
+        }
+      }
+      SketchingRealityObjective objective =
+          new SketchingRealityObjective(
+              unet, net, Parameterization.EPSILON, TinyBackbone.alphasCumprod());
+      try (NDManager step = m.newSubManager();
+          GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        LossTerms terms = objective.compute(batch(step, config, new SplittableRandom(5)));
+        assertThat(terms.attn().getFloat()).isNotZero();
+        gc.backward(terms.total());
+      }
+      List<String> withoutGradient = new ArrayList<>();
+      for (Map.Entry<String, Parameter> e : net.namedParameters().entrySet()) {
+        try (NDArray g = e.getValue().array().getGradient()) {
+          if (g.abs().sum().getFloat() == 0f) {
+            withoutGradient.add(e.getKey());
+          }
+        }
+      }
+      assertThat(withoutGradient).isEmpty();
+      for (Map.Entry<String, Parameter> e : unet.namedParameters().entrySet()) {
+        assertThat(e.getValue().array().hasGradient()).as(e.getKey()).isFalse();
+      }
+    }
+  }
+
+  /** Two samples at latent 8×8, 6 tokens; sample 0 hand-drawn, sample 1 synthetic. */
+  static SketchingRealityObjective.Batch batch(
+      NDManager m, ModulationConfig config, SplittableRandom r) {
+    float[] left = new float[64];
+    float[] top = new float[64];
+    for (int i = 0; i < 64; i++) {
+      left[i] = i % 8 < 4 ? 1 : 0;
+      top[i] = i / 8 < 3 ? 1 : 0;
+    }
+    List<List<TokenRegion>> regions =
+        List.of(
+            List.of(TokenRegion.of(new int[] {1}, left, 8, 8, m)),
+            List.of(
+                TokenRegion.of(new int[] {2, 3}, top, 8, 8, m),
+                TokenRegion.of(new int[] {4}, left, 8, 8, m)));
+    return new SketchingRealityObjective.Batch(
+        TinyBackbone.normal(m, r, 2, config.featureChannels(), 4, 4),
+        TinyBackbone.normal(m, r, 2, 4, 8, 8),
+        TinyBackbone.normal(m, r, 2, 4, 8, 8),
+        new int[] {950, 920},
+        TinyBackbone.normal(m, r, 2, 6, 32),
+        new boolean[] {false, true},
+        regions);
+  }
+}
