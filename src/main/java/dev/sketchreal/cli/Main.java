@@ -13,7 +13,9 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       GenerateCommand.class,
       SketchWorldCommand.class,
-      BenchCommand.class
+      BenchCommand.class,
+      TrainCommand.class,
+      EvalCommand.class
     })
 public final class Main implements Runnable {
 

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Trains the semantic sketch encoder and copies the CLIPModel folder to
+# models/sketchworld-mini/sketch_encoder/.
+#   scripts/train-sketch-encoder.sh            fresh run into runs/sketch-encoder
+#   scripts/train-sketch-encoder.sh --resume   continue from the newest checkpoint
+# Data: ./sketchreal sketchworld generate --out data/sketchworld --count 10000 --size 128 --seed 0
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export SKETCHREAL_THREADS="${SKETCHREAL_THREADS:-2}"
+scripts/frozen-run.sh sketch-encoder train sketch-encoder --config configs/sketch-encoder.json \
+  --data data/sketchworld --out runs/sketch-encoder "$@"
+scripts/export-sketch-encoder.sh
