@@ -6,7 +6,10 @@
 # Data: ./sketchreal sketchworld generate --out data/sketchworld --count 10000 --size 128 --seed 0
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export SKETCHREAL_THREADS="${SKETCHREAL_THREADS:-2}"
+export SKETCHREAL_THREADS="${SKETCHREAL_THREADS:-1}"
+# one intra-op thread: on a shared, oversubscribed machine two OpenMP threads spend most of
+# their time waiting for each other (steps 50x slower than when the machine is idle)
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 scripts/frozen-run.sh sketch-encoder train sketch-encoder --config configs/sketch-encoder.json \
   --data data/sketchworld --out runs/sketch-encoder "$@"
 scripts/export-sketch-encoder.sh

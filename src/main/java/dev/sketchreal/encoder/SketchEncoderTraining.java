@@ -153,7 +153,11 @@ public final class SketchEncoderTraining {
           line.put("per_category", acc.perCategory());
           Files.writeString(
               out.resolve("eval.jsonl"),
-              Json.mapper().writeValueAsString(line).replace("\n", "").replace("  ", "") + "\n",
+              Json.mapper()
+                      .writer()
+                      .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                      .writeValueAsString(line)
+                  + "\n",
               StandardCharsets.UTF_8,
               StandardOpenOption.CREATE,
               StandardOpenOption.APPEND);

@@ -131,6 +131,8 @@ public final class JudgeTraining {
           miou = acc.meanIou();
           String line =
               Json.mapper()
+                      .writer()
+                      .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
                       .writeValueAsString(
                           Map.of(
                               "step",
