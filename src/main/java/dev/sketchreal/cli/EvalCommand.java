@@ -1,15 +1,18 @@
 package dev.sketchreal.cli;
 
 import ai.djl.ndarray.NDManager;
+import dev.sketchreal.data.Sample;
 import dev.sketchreal.data.sketchworld.SketchWorldDataset;
 import dev.sketchreal.eval.LayoutEvaluation;
 import dev.sketchreal.eval.SampleGenerator;
 import dev.sketchreal.judge.LayoutJudge;
 import dev.sketchreal.pipeline.Cancellation;
+import dev.sketchreal.pipeline.GeneratedImage;
 import dev.sketchreal.pipeline.GenerationRequest;
 import dev.sketchreal.pipeline.StableDiffusion;
 import dev.sketchreal.pipeline.TextToImage;
 import dev.sketchreal.runtime.Compute;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,6 +49,13 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--no-sketch", description = "text-only baseline (same backbone/prompts/seeds)")
   boolean noSketch;
 
+  @Option(
+      names = "--photo-oracle",
+      description =
+          "score the folder's own photos instead of generated images (the reference a perfect"
+              + " reproduction of the photo would get; needs photos)")
+  boolean photoOracle;
+
   @Option(names = "--limit", defaultValue = "-1", description = "evaluate the first N samples")
   int limit;
 
@@ -69,7 +79,7 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!noSketch) {
+    if (!noSketch && !photoOracle) {
       throw new UnsupportedOperationException(
           "sketch-conditioned generation is not available yet (the SketchToImage pipeline is not"
               + " merged); run the text-only baseline with --no-sketch");
@@ -93,14 +103,17 @@ final class EvalCommand implements Callable<Integer> {
       int size = sd.defaultImageSize();
       TextToImage pipeline = new TextToImage(sd);
       SampleGenerator generator =
-          (sample, s) ->
-              pipeline.generate(
-                  new GenerationRequest(sample.caption(), "", s, steps, guidance, size, size, 0),
-                  (step, total, t) -> {},
-                  Cancellation.NEVER);
+          photoOracle
+              ? EvalCommand::photoOf
+              : (sample, s) ->
+                  pipeline.generate(
+                      new GenerationRequest(
+                          sample.caption(), "", s, steps, guidance, size, size, 0),
+                      (step, total, t) -> {},
+                      Cancellation.NEVER);
       LayoutEvaluation.Settings settings =
           new LayoutEvaluation.Settings(
-              "text-only baseline (--no-sketch)",
+              photoOracle ? "photo oracle (--photo-oracle)" : "text-only baseline (--no-sketch)",
               data,
               model,
               judgeDir,
@@ -132,6 +145,28 @@ final class EvalCommand implements Callable<Integer> {
           out.resolve("report.md").toAbsolutePath());
     }
     return 0;
+  }
+
+  private static GeneratedImage photoOf(Sample sample, long seed) {
+    BufferedImage photo =
+        sample
+            .photo()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "--photo-oracle: sample " + sample.id() + " has no photo"));
+    int w = photo.getWidth();
+    int h = photo.getHeight();
+    float[] px = new float[3 * w * h];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int rgb = photo.getRGB(x, y);
+        for (int c = 0; c < 3; c++) {
+          px[c * w * h + y * w + x] = ((rgb >> (16 - 8 * c)) & 0xff) / 255f;
+        }
+      }
+    }
+    return new GeneratedImage(px, w, h);
   }
 
   private static ProgressBar bar(int n) {
