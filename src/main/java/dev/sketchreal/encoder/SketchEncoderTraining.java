@@ -307,13 +307,22 @@ public final class SketchEncoderTraining {
     return losses(logits, t, config.diceWeight());
   }
 
-  /** exp(logit_scale) · cos(patch, class prompt): (B, N, K) over all categories. */
+  /**
+   * exp(logit_scale) · cos(patch, class prompt): (B, N, K) over all categories. The norms get a
+   * small epsilon and the scale is clamped at 100 (as CLIP does) to keep gradients finite.
+   */
   static NDArray patchLogits(SemanticSketchEncoder encoder, NDArray strokes, NDManager m) {
     NDArray tokens = encoder.vision().patchTokens(encoder.pixelValues(strokes)); // (B, N, P)
-    NDArray unit = tokens.div(tokens.norm(new int[] {2}, true));
-    NDArray text = encoder.classEmbeddings(CLASSES, m); // (K, P), unit
-    NDArray cosine = unit.matMul(text.transpose());
-    NDArray scale = m.zeros(new Shape()).add(encoder.clip().logitScale().array()).exp();
+    NDArray unit = tokens.div(tokens.norm(new int[] {2}, true).add(1e-6f));
+    List<String> prompts = new ArrayList<>();
+    for (String c : CLASSES) {
+      prompts.add(encoder.classTemplate().replace("{}", c));
+    }
+    NDArray text = encoder.clip().textEmbeds(encoder.tokenizer().encodeBatch(prompts, m)); // (K, P)
+    NDArray textUnit = text.div(text.norm(new int[] {1}, true).add(1e-6f));
+    NDArray cosine = unit.matMul(textUnit.transpose());
+    NDArray scale =
+        m.zeros(new Shape()).add(encoder.clip().logitScale().array()).minimum(4.6052f).exp();
     return cosine.mul(scale);
   }
 

@@ -169,7 +169,7 @@ public final class LayoutEvaluation {
     Result result =
         new Result(ids.size(), scored, iou, fid, fidNote, photoFeatures.size(), seconds);
     Files.createDirectories(out);
-    AtomicFiles.write(out.resolve("grid.png"), PngWriter.encode(grid(gridRows), Map.of()));
+    AtomicFiles.write(out.resolve("grid.png"), PngWriter.encode(grid(gridRows, classes), Map.of()));
     AtomicFiles.write(
         out.resolve("report.md"),
         markdown(result, settings, data).getBytes(StandardCharsets.UTF_8));
@@ -185,12 +185,20 @@ public final class LayoutEvaluation {
     return d;
   }
 
-  /** A fixed palette: background white-ish, categories in distinct colours. */
+  /**
+   * A fixed palette: background light grey, categories in distinct colours (then golden-ratio
+   * hues).
+   */
+  private static final int[] PALETTE = {
+    0xEBEBEB, 0xFFC800, 0x3C64DC, 0x82D2FF, 0x8C5A3C, 0x1E9632, 0xDC2828, 0xFF7800, 0x000080,
+    0x6E6E6E, 0xFF64C8, 0xA0A000, 0x96E65A
+  };
+
   static Color colour(int classId) {
-    if (classId == 0) {
-      return new Color(235, 235, 235);
+    if (classId < PALETTE.length) {
+      return new Color(PALETTE[classId]);
     }
-    float hue = ((classId - 1) * 0.618034f) % 1f;
+    float hue = (classId * 0.618034f) % 1f;
     return Color.getHSBColor(hue, 0.75f, 0.9f);
   }
 
@@ -204,10 +212,11 @@ public final class LayoutEvaluation {
     return img;
   }
 
-  static BufferedImage grid(List<BufferedImage[]> rows) {
+  static BufferedImage grid(List<BufferedImage[]> rows, List<String> classes) {
     int header = 16;
     int cols = 3;
-    int height = header + Math.max(1, rows.size()) * CELL;
+    int legendRows = (classes.size() + 3) / 4;
+    int height = header + Math.max(1, rows.size()) * CELL + 6 + legendRows * 14;
     BufferedImage out = new BufferedImage(cols * CELL, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
     try {
@@ -225,6 +234,16 @@ public final class LayoutEvaluation {
         for (int c = 0; c < cols; c++) {
           g.drawImage(rows.get(r)[c], c * CELL, header + r * CELL, CELL, CELL, null);
         }
+      }
+      int top = header + Math.max(1, rows.size()) * CELL + 6;
+      for (int k = 0; k < classes.size(); k++) {
+        int x = (k % 4) * (cols * CELL / 4) + 4;
+        int y = top + (k / 4) * 14;
+        g.setColor(colour(k));
+        g.fillRect(x, y, 10, 10);
+        g.setColor(Color.DARK_GRAY);
+        g.drawRect(x, y, 10, 10);
+        g.drawString(classes.get(k), x + 14, y + 10);
       }
     } finally {
       g.dispose();

@@ -73,6 +73,15 @@ public final class SemanticSketchEncoder {
     return clip;
   }
 
+  public ClipTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  /** The class prompt template ("{}" = class name). */
+  public String classTemplate() {
+    return classTemplate;
+  }
+
   public ClipVisionModel vision() {
     return clip.visionModel();
   }

@@ -98,7 +98,7 @@ class EvalCommandTest {
     assertThat(results.get("layout_miou").asDouble()).isBetween(0.0, 1.0);
     var grid = ImageIO.read(out.resolve("grid.png").toFile());
     assertThat(grid.getWidth()).isEqualTo(3 * 128);
-    assertThat(grid.getHeight()).isEqualTo(16 + 3 * 128);
+    assertThat(grid.getHeight()).isEqualTo(16 + 3 * 128 + 6 + 4 * 14); // + legend
 
     // same seeds, same images: a second run gives the same numbers
     Path again = tmp.resolve("again");
