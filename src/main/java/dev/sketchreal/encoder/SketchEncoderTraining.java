@@ -365,6 +365,32 @@ public final class SketchEncoderTraining {
   }
 
   /**
+   * Scores the encoder folder {@code folder} (as exported by a run) on every test hand-drawn sketch
+   * of {@code data} and writes {@code eval_final.json} beside it.
+   *
+   * @return the pseudo-mask mIoU
+   */
+  public static double evaluateExported(Path data, Path folder, PrintStream log)
+      throws IOException {
+    String split = Files.isRegularFile(data.resolve("splits/test.txt")) ? "test" : "all";
+    Dataset test = SketchWorldDataset.open(data, split, true);
+    try (NDManager manager = dev.sketchreal.runtime.Compute.newManager()) {
+      SemanticSketchEncoder encoder = SemanticSketchEncoder.load(folder, manager);
+      IouAccumulator acc = evaluate(encoder, test, -1, manager);
+      Map<String, Object> summary = new LinkedHashMap<>();
+      summary.put("data", data.toString());
+      summary.put("split", split);
+      summary.put("sketches", acc.images());
+      summary.put("miou", acc.meanIou());
+      summary.put("mean_image_iou", acc.meanImageIou());
+      summary.put("per_category", acc.perCategory());
+      Json.writeAtomically(folder.resolve("eval_final.json"), summary);
+      log.printf("pseudo-mask mIoU %.4f on %d %s sketches%n", acc.meanIou(), acc.images(), split);
+      return acc.meanIou();
+    }
+  }
+
+  /**
    * Pseudo-mask mIoU on the hand-drawn sketches of a dataset: for each sketch, the categories it
    * has sketch-space masks for are queried ({@link SemanticSketchEncoder#pseudoMasks}, at the
    * sketch's size) and compared with those masks.

@@ -193,11 +193,24 @@ public final class Trainer {
     if (!Double.isFinite(gradNorm)) {
       // an overflowed gradient would poison the weights (and AdamW's moments) for good: drop it;
       // the optimizer still steps (moments decay) so step counts stay aligned for --resume
-      for (Parameter p : optimizer.parameters().values()) {
-        try (NDArray g = p.array().getGradient()) {
+      List<String> bad = new ArrayList<>();
+      for (var e : optimizer.parameters().entrySet()) {
+        try (NDArray g = e.getValue().array().getGradient()) {
+          float mx = g.abs().max().getFloat();
+          if (!(mx < 1e15f)) {
+            bad.add(e.getKey() + "=" + mx);
+          }
           g.set(new float[Math.toIntExact(g.size())]); // (g - g would turn ±inf into NaN)
         }
       }
+      System.err.println(
+          "step "
+              + next
+              + ": non-finite gradient ("
+              + bad.size()
+              + " parameters, e.g. "
+              + bad.subList(0, Math.min(3, bad.size()))
+              + "); update skipped");
     }
     double factor = options.schedule().factor(next);
     baseLearningRates.forEach((g, lr) -> optimizer.setLearningRate(g, lr * factor));

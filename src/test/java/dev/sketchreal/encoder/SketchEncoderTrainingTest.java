@@ -19,7 +19,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,16 +71,20 @@ class SketchEncoderTrainingTest {
     assertThat(la).hasSize(6);
     assertThat(la.get(5)).isLessThan(la.get(0));
 
+    // resume from a copy of run a's step-3 checkpoint: steps 4-6 must repeat run a's
     Path b = tmp.resolve("b");
-    train(config(6, 3), b, false);
-    try (Stream<Path> s = Files.walk(b.resolve("checkpoints/step-00000006"))) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
+    Path ckpt = b.resolve("checkpoints/step-00000003");
+    Files.createDirectories(ckpt);
+    try (Stream<Path> s = Files.list(a.resolve("checkpoints/step-00000003"))) {
+      for (Path p : s.toList()) {
+        Files.copy(p, ckpt.resolve(p.getFileName()));
       }
     }
+    List<String> head = Files.readAllLines(a.resolve("train.jsonl")).subList(0, 3);
+    Files.write(b.resolve("train.jsonl"), head);
     assertThat(train(config(6, 3), b, true).step()).isEqualTo(6);
-    // The resumed run restores weights, AdamW moments and the step's RNG exactly; the comparison
-    // allows for BLAS (MKL sgemm) results that differ in the last bits between runs of one JVM.
+    // weights, AdamW moments and the step's RNG are restored exactly; the comparison allows for
+    // BLAS (MKL sgemm) results that differ in the last bits between runs of one JVM
     List<Double> lb = losses(b);
     assertThat(lb).hasSize(6);
     for (int i = 0; i < 6; i++) {
@@ -101,6 +104,16 @@ class SketchEncoderTrainingTest {
         }
       }
     }
+
+    // --evaluate-only: pseudo-mask mIoU of the exported folder on the test sketches
+    Files.writeString(data.resolve("splits/test.txt"), "0\n1\n");
+    double miou =
+        SketchEncoderTraining.evaluateExported(
+            data, a, new PrintStream(new ByteArrayOutputStream()));
+    assertThat(miou).isBetween(0.0, 1.0);
+    assertThat(
+            Json.mapper().readTree(a.resolve("eval_final.json").toFile()).get("sketches").asInt())
+        .isEqualTo(2);
 
     // the exported folder is a CLIPModel folder the pipeline's encoder loads
     try (NDManager m = Compute.newManager()) {
