@@ -51,7 +51,7 @@ public final class TextToImage {
     return (latent, t, i) -> {
       long batch = context.getShape().get(0);
       NDArray input = batch == 2 ? latent.concat(latent, 0) : latent;
-      NDArray timesteps = latent.getManager().create(new int[] {t}).repeat(0, batch);
+      NDArray timesteps = latent.getManager().create(new long[] {t}).repeat(0, batch);
       NDArray out = model.unet().forward(input, timesteps, context, null);
       return batch == 2 ? Guidance.classifierFree(out, scale) : out;
     };

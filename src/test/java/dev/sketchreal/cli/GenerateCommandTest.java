@@ -3,13 +3,19 @@ package dev.sketchreal.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sketchreal.io.PngMetadata;
+import dev.sketchreal.pipeline.TinySketchModel;
+import dev.sketchreal.sketch.ModulationConfig;
 import dev.sketchreal.testing.FixtureSets;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,6 +71,90 @@ class GenerateCommandTest {
     run(new ByteArrayOutputStream(), concat(common, "--seed", "1", "--out", a.toString()));
     run(new ByteArrayOutputStream(), concat(common, "--seed", "2", "--out", b.toString()));
     assertThat(Files.readAllBytes(a)).isNotEqualTo(Files.readAllBytes(b));
+  }
+
+  @Test
+  void sketchGenerationWritesAnImageWithTheSketchInItsParameters() throws Exception {
+    Path folder =
+        TinySketchModel.create(
+            tmp.resolve("model"),
+            TinySketchModel.config(ModulationConfig.Variant.SEMANTIC_BRANCHES),
+            true);
+    Path sketch = tmp.resolve("sketch.png");
+    BufferedImage drawing = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = drawing.createGraphics();
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, 40, 40);
+    g.setColor(Color.BLACK);
+    g.drawOval(5, 5, 20, 20);
+    g.dispose();
+    ImageIO.write(drawing, "png", sketch.toFile());
+    Path out = tmp.resolve("s.png");
+    int code =
+        run(
+            new ByteArrayOutputStream(),
+            "generate",
+            "--model",
+            folder.toString(),
+            "--sketch",
+            sketch.toString(),
+            "--prompt",
+            "a sun",
+            "--seed",
+            "3",
+            "--steps",
+            "4",
+            "--sketch-strength",
+            "0.5",
+            "--out",
+            out.toString());
+    assertThat(code).isZero();
+    Map<String, String> text = PngMetadata.read(out);
+    assertThat(text.get("parameters")).contains("Sketch: sketch.png", "Sketch strength: 0.5");
+  }
+
+  @Test
+  void aCorruptSketchIsNamedAndNothingIsWritten() throws Exception {
+    Path sketch = tmp.resolve("bad.png");
+    Files.write(sketch, new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
+    Path out = tmp.resolve("x.png");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        run(
+            err,
+            "generate",
+            "--model",
+            model().toString(),
+            "--sketch",
+            sketch.toString(),
+            "--prompt",
+            "a",
+            "--out",
+            out.toString());
+    assertThat(code).isNotZero();
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("bad.png");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void sketchWithATextOnlyModelSaysSo() throws Exception {
+    Path sketch = tmp.resolve("s.png");
+    ImageIO.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "png", sketch.toFile());
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        run(
+            err,
+            "generate",
+            "--model",
+            model().toString(),
+            "--sketch",
+            sketch.toString(),
+            "--prompt",
+            "a",
+            "--out",
+            tmp.resolve("x.png").toString());
+    assertThat(code).isNotZero();
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("text-to-image only");
   }
 
   @Test
