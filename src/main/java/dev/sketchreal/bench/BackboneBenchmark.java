@@ -157,7 +157,7 @@ public final class BackboneBenchmark {
             }
           }
           final NDArray last = latent;
-          inScope(() -> vae.decode(last.div((float) vaeConfig.scalingFactor())));
+          inScope(() -> vae.decode(last.div(vaeConfig.scalingFactor().floatValue())));
           last.close();
         };
     return Timing.measure(name, Math.min(warmup, 1), Math.min(runs, 3), generate);
