@@ -200,7 +200,7 @@ class GenerateCommandTest {
   @Test
   void corruptWeightsAreNamed() throws Exception {
     Path copy = tmp.resolve("model");
-    copyTree(model(), copy);
+    TinySketchModel.copyTree(model(), copy);
     Path weights = copy.resolve("unet/diffusion_pytorch_model.safetensors");
     Files.write(weights, new byte[] {1, 2, 3});
     Path out = tmp.resolve("x.png");
@@ -211,19 +211,6 @@ class GenerateCommandTest {
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("diffusion_pytorch_model.safetensors");
     assertThat(out).doesNotExist();
-  }
-
-  private static void copyTree(Path from, Path to) throws Exception {
-    try (var paths = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) paths::iterator) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
   }
 
   private static String[] concat(String[] a, String... b) {
