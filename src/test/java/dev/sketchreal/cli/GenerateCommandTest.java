@@ -2,7 +2,11 @@ package dev.sketchreal.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import dev.sketchreal.io.PngMetadata;
+import dev.sketchreal.io.SafetensorsFile;
+import dev.sketchreal.io.SafetensorsWriter;
 import dev.sketchreal.pipeline.TinySketchModel;
 import dev.sketchreal.sketch.ModulationConfig;
 import dev.sketchreal.testing.FixtureSets;
@@ -210,6 +214,41 @@ class GenerateCommandTest {
     assertThat(code).isNotZero();
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("diffusion_pytorch_model.safetensors");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void nanWeightsGiveAClearErrorAndNoFile() throws Exception {
+    Path copy = tmp.resolve("model");
+    TinySketchModel.copyTree(model(), copy);
+    Path vae = copy.resolve("vae/diffusion_pytorch_model.safetensors");
+    try (NDManager manager = NDManager.newBaseManager()) {
+      Map<String, NDArray> tensors = new java.util.TreeMap<>();
+      try (SafetensorsFile file = SafetensorsFile.open(vae)) {
+        for (String key : file.tensors().keySet()) {
+          tensors.put(key, file.load(key, manager));
+        }
+      }
+      NDArray bias = tensors.get("decoder.conv_out.bias");
+      tensors.put("decoder.conv_out.bias", bias.add(Float.NaN));
+      SafetensorsWriter.write(vae, tensors, Map.of());
+    }
+    Path out = tmp.resolve("x.png");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        run(
+            err,
+            "generate",
+            "--model",
+            copy.toString(),
+            "--prompt",
+            "a",
+            "--steps",
+            "2",
+            "--out",
+            out.toString());
+    assertThat(code).isNotZero();
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("non-finite");
     assertThat(out).doesNotExist();
   }
 
