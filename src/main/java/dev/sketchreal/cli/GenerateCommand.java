@@ -168,7 +168,6 @@ final class GenerateCommand implements Callable<Integer> {
         .setStyle(ProgressBarStyle.ASCII)
         .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
         .setUpdateIntervalMillis(200)
-        .continuousUpdate()
         .build();
   }
 }

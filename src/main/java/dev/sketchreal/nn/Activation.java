@@ -23,7 +23,7 @@ public enum Activation implements UnaryOperator<NDArray> {
   QUICK_GELU {
     @Override
     public NDArray apply(NDArray x) {
-      return x.mul(x.mul(1.702f).getNDArrayInternal().sigmoid());
+      return x.mul(Scalars.mul(x, 1.702f).getNDArrayInternal().sigmoid());
     }
   };
 

@@ -84,7 +84,7 @@ public final class Attention extends Module {
    */
   public NDArray forward(NDArray x, NDArray context, ProbabilitySink sink) {
     NDArray kv = context == null ? x : context;
-    NDArray q = splitHeads(toQ.forward(x).mul(scale)); // (B, h, N, d)
+    NDArray q = splitHeads(Scalars.mul(toQ.forward(x), scale)); // (B, h, N, d)
     NDArray kT = splitHeads(toK.forward(kv)).transpose(0, 1, 3, 2); // (B, h, d, M)
     NDArray v = splitHeads(toV.forward(kv)); // (B, h, M, d)
     NDArray attended = attend(q, kT, v, sink); // (B, h, N, d)

@@ -34,6 +34,7 @@ public final class SketchToImage {
       ProgressListener progress,
       Cancellation cancellation) {
     ModulationConfig config = settings.applyTo(model.modulator().config());
+    dev.sketchreal.runtime.Compute.inferenceOnThisThread();
     try (NDManager manager = model.backbone().manager().newSubManager()) {
       NDArray context = text.encode(request, manager);
       NDArray sketchInput =

@@ -27,6 +27,7 @@ public final class TextToImage {
   public GeneratedImage generate(
       GenerationRequest request, ProgressListener progress, Cancellation cancellation) {
     checkSize(request);
+    dev.sketchreal.runtime.Compute.inferenceOnThisThread();
     try (NDManager manager = model.manager().newSubManager()) {
       NDArray context = encode(request, manager);
       NoisePredictor predictor = guided(context, request.guidanceScale());

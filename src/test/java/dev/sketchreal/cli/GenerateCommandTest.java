@@ -2,7 +2,11 @@ package dev.sketchreal.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import dev.sketchreal.io.PngMetadata;
+import dev.sketchreal.io.SafetensorsFile;
+import dev.sketchreal.io.SafetensorsWriter;
 import dev.sketchreal.pipeline.TinySketchModel;
 import dev.sketchreal.sketch.ModulationConfig;
 import dev.sketchreal.testing.FixtureSets;
@@ -200,7 +204,7 @@ class GenerateCommandTest {
   @Test
   void corruptWeightsAreNamed() throws Exception {
     Path copy = tmp.resolve("model");
-    copyTree(model(), copy);
+    TinySketchModel.copyTree(model(), copy);
     Path weights = copy.resolve("unet/diffusion_pytorch_model.safetensors");
     Files.write(weights, new byte[] {1, 2, 3});
     Path out = tmp.resolve("x.png");
@@ -213,17 +217,39 @@ class GenerateCommandTest {
     assertThat(out).doesNotExist();
   }
 
-  private static void copyTree(Path from, Path to) throws Exception {
-    try (var paths = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) paths::iterator) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
+  @Test
+  void nanWeightsGiveAClearErrorAndNoFile() throws Exception {
+    Path copy = tmp.resolve("model");
+    TinySketchModel.copyTree(model(), copy);
+    Path vae = copy.resolve("vae/diffusion_pytorch_model.safetensors");
+    try (NDManager manager = NDManager.newBaseManager()) {
+      Map<String, NDArray> tensors = new java.util.TreeMap<>();
+      try (SafetensorsFile file = SafetensorsFile.open(vae)) {
+        for (String key : file.tensors().keySet()) {
+          tensors.put(key, file.load(key, manager));
         }
       }
+      NDArray bias = tensors.get("decoder.conv_out.bias");
+      tensors.put("decoder.conv_out.bias", bias.add(Float.NaN));
+      SafetensorsWriter.write(vae, tensors, Map.of());
     }
+    Path out = tmp.resolve("x.png");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        run(
+            err,
+            "generate",
+            "--model",
+            copy.toString(),
+            "--prompt",
+            "a",
+            "--steps",
+            "2",
+            "--out",
+            out.toString());
+    assertThat(code).isNotZero();
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("non-finite");
+    assertThat(out).doesNotExist();
   }
 
   private static String[] concat(String[] a, String... b) {

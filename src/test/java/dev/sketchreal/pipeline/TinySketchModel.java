@@ -63,7 +63,7 @@ public final class TinySketchModel {
     return dir;
   }
 
-  static void copyTree(Path from, Path to) throws IOException {
+  public static void copyTree(Path from, Path to) throws IOException {
     try (var paths = Files.walk(from)) {
       for (Path p : (Iterable<Path>) paths::iterator) {
         Path target = to.resolve(from.relativize(p).toString());
