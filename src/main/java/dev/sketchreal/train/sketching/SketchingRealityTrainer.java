@@ -11,6 +11,7 @@ import dev.sketchreal.data.Preprocess;
 import dev.sketchreal.data.Sample;
 import dev.sketchreal.data.SampleKind;
 import dev.sketchreal.data.sketchworld.SketchWorldDataset;
+import dev.sketchreal.io.AtomicFiles;
 import dev.sketchreal.io.Json;
 import dev.sketchreal.io.SafetensorsWriter;
 import dev.sketchreal.model.clip.ClipTokenizer;
@@ -32,14 +33,19 @@ import dev.sketchreal.train.StepRandom;
 import dev.sketchreal.train.Trainer;
 import dev.sketchreal.train.TrainingLog;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +82,9 @@ public final class SketchingRealityTrainer implements AutoCloseable {
 
   /** Optimizer group of the sketch encoder's last layers. */
   public static final String ENCODER_GROUP = "sketch_encoder";
+
+  /** File in the run folder: fingerprint of the original encoder's weights (checked on resume). */
+  public static final String ENCODER_FINGERPRINT = "sketch_encoder.sha256";
 
   private static final int MAX_REDRAWS = 1000;
   private static final int REDRAW_STREAM = 100;
@@ -239,13 +248,50 @@ public final class SketchingRealityTrainer implements AutoCloseable {
   public List<TrainingLog.Entry> train(Path run, boolean resume, boolean showProgress)
       throws IOException {
     Trainer trainer = trainer(run, showProgress);
+    Path fingerprintFile = run.resolve(ENCODER_FINGERPRINT);
+    String fingerprint = encoderFingerprint(config.sketchEncoderPath());
     if (resume) {
+      if (Files.isRegularFile(fingerprintFile)
+          && !Files.readString(fingerprintFile).strip().equals(fingerprint)) {
+        throw new IllegalStateException(
+            "the sketch encoder "
+                + config.sketchEncoderPath()
+                + " is not the one this run started from (was it replaced by the fine-tuned"
+                + " output?): hand-drawn pseudo-masks must come from the original; point"
+                + " sketch_encoder at it");
+      }
       trainer.resume();
     } else if (Checkpoint.latest(run.resolve("checkpoints")).isPresent()) {
       throw new IllegalStateException(
           run + " already has checkpoints: pass --resume to continue, or use another run folder");
     }
+    Files.createDirectories(run);
+    AtomicFiles.write(fingerprintFile, (fingerprint + "\n").getBytes(StandardCharsets.UTF_8));
     return trainer.run();
+  }
+
+  /** SHA-256 over the weight files (*.safetensors, sorted by name) of an encoder folder. */
+  static String encoderFingerprint(Path folder) throws IOException {
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    List<Path> files;
+    try (Stream<Path> s = Files.list(folder)) {
+      files = s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
+    }
+    byte[] buffer = new byte[1 << 20];
+    for (Path f : files) {
+      digest.update(f.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+      try (InputStream in = Files.newInputStream(f)) {
+        for (int n; (n = in.read(buffer)) > 0; ) {
+          digest.update(buffer, 0, n);
+        }
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.sketchreal.train.sketching;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -82,6 +83,13 @@ class TrainSketchingRealityCommandTest {
       String key = "vision_model.encoder.layers.3.mlp.fc1.weight";
       assertThat(saved.loadFloat32(key, m).toFloatArray())
           .isEqualTo(ckpt.loadFloat32("sketch_encoder." + key, m).toFloatArray());
+    }
+    // the original encoder was replaced by the fine-tuned one: resuming would use wrong masks
+    SketchingRealityTrainConfig more = c.withSteps(3);
+    try (SketchingRealityTrainer t = SketchingRealityTrainer.open(more, data)) {
+      assertThatThrownBy(() -> t.train(run, true, false))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("not the one this run started from");
     }
     try (SketchingRealityModel loaded = SketchingRealityModel.load(model);
         NDManager m = NDManager.newBaseManager()) {
