@@ -307,7 +307,7 @@ public final class SketchingRealityTrainer implements AutoCloseable {
       SketchingRealityTrainConfig c = config;
       Trainer.Options options =
           new Trainer.Options(
-              warmup + runs,
+              optimizer.stepCount() + warmup + runs,
               c.seed(),
               c.maxGradNorm(),
               0,

@@ -227,6 +227,16 @@ class SketchingRealityTrainerTest {
     }
   }
 
+  @Test
+  void stepsLeaveNoArraysBehind() throws Exception {
+    try (SketchingRealityTrainer t = trainer()) {
+      t.benchmark(0, 2); // caches, optimizer state and the first checkpoint's arrays exist now
+      int before = t.backbone().manager().getManagedArrays().size();
+      t.benchmark(0, 3);
+      assertThat(t.backbone().manager().getManagedArrays()).hasSize(before);
+    }
+  }
+
   private static float[] exact(Mask mask, int size) {
     Mask small = Preprocess.mask(mask, size);
     float[] out = new float[size * size];
