@@ -20,6 +20,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,6 +39,12 @@ import org.junit.jupiter.api.Test;
  */
 class SketchingRealityTrainStepBenchmark {
   private static final int RUNS = Integer.getInteger("bench.runs", 10);
+
+  @BeforeEach
+  void onlyWhenAsked() {
+    Assumptions.assumeTrue(
+        System.getProperty("bench.runs") != null, "benchmark: run with -Dbench.runs=N");
+  }
 
   @Test
   void tinyFixtureAt32Px() throws Exception {
