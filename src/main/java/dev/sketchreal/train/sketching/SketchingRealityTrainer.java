@@ -182,6 +182,10 @@ public final class SketchingRealityTrainer implements AutoCloseable {
             "image_size " + imageSize + " is not a multiple of the VAE factor " + f);
       }
       this.latentSize = imageSize / f;
+      if (mc.variant() == ModulationConfig.Variant.RAW_SKETCH_UNET && mc.vaeScaleFactor() != f) {
+        throw new IllegalArgumentException(
+            "modulation vae_scale_factor " + mc.vaeScaleFactor() + " != the VAE's factor " + f);
+      }
       this.modulator = SketchModulator.create(mc);
       modulator.module().initialize(manager, StepRandom.forStep(config.seed(), 0, 1));
       modulator.module().setTrainable(true);

@@ -15,7 +15,9 @@ import dev.sketchreal.data.sketchworld.SketchWorldDataset;
 import dev.sketchreal.nn.Init;
 import dev.sketchreal.nn.Module;
 import dev.sketchreal.nn.Parameter;
+import dev.sketchreal.pipeline.TinySketchModel;
 import dev.sketchreal.sketch.LossTerms;
+import dev.sketchreal.sketch.ModulationConfig;
 import dev.sketchreal.sketch.SemanticSketchEncoder;
 import dev.sketchreal.train.StepRandom;
 import dev.sketchreal.train.TrainingLog;
@@ -31,6 +33,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SketchingRealityTrainerTest {
@@ -224,6 +228,23 @@ class SketchingRealityTrainerTest {
       assertThat(hand.noise().getFloat()).isZero();
       assertThat(synth.noise().getFloat()).isPositive();
       assertThat(hand.attn().getFloat()).isNotZero();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = ModulationConfig.Variant.class,
+      names = {"VAE_SHARED_BRANCH", "RAW_SKETCH_UNET"})
+  void theAblationVariantsTrainToo(ModulationConfig.Variant variant) throws Exception {
+    try (SketchingRealityTrainer t =
+        trainer("modulation", TinySketchModel.config(variant), "steps", 2)) {
+      assertThat(t.encoder()).isNull(); // no encoder features: only the modulator trains
+      assertThat(t.optimizer().learningRates())
+          .containsOnlyKeys(SketchingRealityTrainer.MODULATION_GROUP);
+      List<TrainingLog.Entry> log = t.train(tmp.resolve("run-" + variant), false, false);
+      assertThat(log).hasSize(2);
+      assertThat(log.get(1).losses().get("total")).isFinite();
+      assertThat(log.get(1).losses().get("l1")).isPositive(); // the heads moved
     }
   }
 
