@@ -8,7 +8,11 @@ import picocli.CommandLine.Command;
     name = "train",
     mixinStandardHelpOptions = true,
     description = "Train a model component.",
-    subcommands = {TrainSketchingRealityCommand.class})
+    subcommands = {
+      TrainSketchingRealityCommand.class,
+      TrainSketchEncoderCommand.class,
+      TrainJudgeCommand.class
+    })
 public final class TrainCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
