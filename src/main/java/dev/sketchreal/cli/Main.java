@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       GenerateCommand.class,
       SketchWorldCommand.class,
-      BenchCommand.class
+      BenchCommand.class,
+      TrainCommand.class
     })
 public final class Main implements Runnable {
 
