@@ -70,6 +70,31 @@ public final class PhotoCaptionSet {
         size, List.copyOf(keptIds), List.copyOf(keptCaptions), keptPhotos.toArray(byte[][]::new));
   }
 
+  /**
+   * An in-memory set (tests, other data sources).
+   *
+   * @param photos (3, size, size) values in [-1, 1] each
+   */
+  public static PhotoCaptionSet of(
+      int size, List<String> ids, List<String> captions, List<float[]> photos) {
+    if (ids.size() != captions.size() || ids.size() != photos.size() || ids.isEmpty()) {
+      throw new IllegalArgumentException("need as many ids, captions and photos (> 0)");
+    }
+    byte[][] bytes = new byte[photos.size()][];
+    for (int i = 0; i < bytes.length; i++) {
+      float[] f = photos.get(i);
+      if (f.length != 3 * size * size) {
+        throw new IllegalArgumentException(
+            "photo " + i + " is not (3, " + size + ", " + size + ")");
+      }
+      bytes[i] = new byte[f.length];
+      for (int k = 0; k < f.length; k++) {
+        bytes[i][k] = (byte) Math.round(Math.max(0, Math.min(255, (f[k] + 1f) * 127.5f)));
+      }
+    }
+    return new PhotoCaptionSet(size, List.copyOf(ids), List.copyOf(captions), bytes);
+  }
+
   private static byte[] toBytes(BufferedImage img, int size) {
     float[] f = Preprocess.photo(img, size);
     byte[] b = new byte[f.length];
