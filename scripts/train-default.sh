@@ -50,10 +50,13 @@ for stage in $STAGES; do
     tokenizer)
       timed tokenizer sr train tokenizer --config "$CONFIGS/tokenizer.json" --data "$DATA" --out "$OUT" ;;
     vae+text)
-      timed vae sr train vae --config "$CONFIGS/vae.json" --data "$DATA" --out "$OUT" \
+      # two processes side by side with one intra-op thread each (on a shared 2-core machine this
+      # was several times faster than two threads each)
+      SKETCHREAL_THREADS=1 timed vae sr train vae --config "$CONFIGS/vae.json" --data "$DATA" --out "$OUT" \
         --run "$RUNS/vae" "${RESUME_FLAG[@]}" --no-progress > "$RUNS/vae.log" 2>&1 &
       vae_pid=$!
-      timed text_encoder sr train text-encoder --config "$CONFIGS/text_encoder.json" --data "$DATA" \
+      SKETCHREAL_THREADS=1 timed text_encoder sr train text-encoder \
+        --config "$CONFIGS/text_encoder.json" --data "$DATA" \
         --out "$OUT" --run "$RUNS/text_encoder" --clip-out "$RUNS/clip" "${RESUME_FLAG[@]}" \
         --no-progress > "$RUNS/text_encoder.log" 2>&1 &
       te_pid=$!
