@@ -52,8 +52,15 @@ for stage in $STAGES; do
     vae+text)
       # two processes side by side with one intra-op thread each (on a shared 2-core machine this
       # was several times faster than two threads each)
-      SKETCHREAL_THREADS=1 timed vae sr train vae --config "$CONFIGS/vae.json" --data "$DATA" --out "$OUT" \
-        --run "$RUNS/vae" "${RESUME_FLAG[@]}" --no-progress > "$RUNS/vae.log" 2>&1 &
+      # The committed VAE was trained as a cosine schedule over 800 steps, then resumed with
+      # the config's 1400 steps (a warm restart); both phases are replayed here.
+      if [ "${RESUME:-0}" = 1 ]; then vae_first=(--resume); else vae_first=(--steps 800); fi
+      (
+        SKETCHREAL_THREADS=1 timed vae-800 sr train vae --config "$CONFIGS/vae.json" --data "$DATA" \
+          --out "$OUT" --run "$RUNS/vae" "${vae_first[@]}" --no-progress
+        SKETCHREAL_THREADS=1 timed vae sr train vae --config "$CONFIGS/vae.json" --data "$DATA" \
+          --out "$OUT" --run "$RUNS/vae" --resume --no-progress
+      ) > "$RUNS/vae.log" 2>&1 &
       vae_pid=$!
       SKETCHREAL_THREADS=1 timed text_encoder sr train text-encoder \
         --config "$CONFIGS/text_encoder.json" --data "$DATA" \
