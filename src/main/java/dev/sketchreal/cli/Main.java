@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       SketchWorldCommand.class,
       BenchCommand.class,
-      TrainCommand.class
+      TrainCommand.class,
+      EvalCommand.class
     })
 public final class Main implements Runnable {
 

@@ -30,12 +30,17 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
-    description = "Train a model component (backbone: tokenizer, vae, text-encoder, unet).",
+    description =
+        "Train a model component: tokenizer, vae, text-encoder, unet, sketch-encoder,"
+            + " sketching-reality, judge.",
     subcommands = {
       TrainCommand.Tokenizer.class,
       TrainCommand.Vae.class,
       TrainCommand.TextEncoder.class,
-      TrainCommand.Unet.class
+      TrainCommand.Unet.class,
+      TrainSketchEncoderCommand.class,
+      TrainSketchingRealityCommand.class,
+      TrainJudgeCommand.class
     })
 public final class TrainCommand implements Runnable {
   @Spec CommandSpec spec;

@@ -48,18 +48,38 @@ public final class SemanticSketchEncoder {
     this.classTemplate = classTemplate;
   }
 
-  /** Loads a {@code sketch_encoder/} folder; the class prompt is "a sketch of a {}". */
+  /** Optional settings file of a sketch-encoder folder: {@code {"class_template": "..."}}. */
+  public static final String SETTINGS_FILE = "sketch_encoder.json";
+
+  /**
+   * Loads a {@code sketch_encoder/} folder; the class prompt is "a sketch of a {}" unless the
+   * folder's {@link #SETTINGS_FILE} names another {@code class_template}.
+   */
   public static SemanticSketchEncoder load(Path folder, NDManager manager) throws IOException {
     Path tokenizerDir = folder.resolve("tokenizer");
     if (!Files.isDirectory(tokenizerDir)) {
       tokenizerDir = folder;
     }
+    String template = "a sketch of a {}";
+    Path settings = folder.resolve(SETTINGS_FILE);
+    if (Files.isRegularFile(settings)) {
+      template = dev.sketchreal.io.Json.readTree(settings).path("class_template").asText(template);
+    }
     return new SemanticSketchEncoder(
-        ClipModel.load(folder, manager), ClipTokenizer.load(tokenizerDir), "a sketch of a {}");
+        ClipModel.load(folder, manager), ClipTokenizer.load(tokenizerDir), template);
   }
 
   public ClipModel clip() {
     return clip;
+  }
+
+  public ClipTokenizer tokenizer() {
+    return tokenizer;
+  }
+
+  /** The class prompt template ("{}" = class name). */
+  public String classTemplate() {
+    return classTemplate;
   }
 
   public ClipVisionModel vision() {

@@ -190,6 +190,15 @@ public final class Trainer {
     }
     double gradNorm =
         GradientClipping.clipGlobalNorm(optimizer.parameters().values(), options.maxGradNorm());
+    if (!Double.isFinite(gradNorm)) {
+      // an overflowed gradient would poison the weights (and AdamW's moments) for good: drop it;
+      // the optimizer still steps (moments decay) so step counts stay aligned for --resume
+      for (Parameter p : optimizer.parameters().values()) {
+        try (NDArray g = p.array().getGradient()) {
+          g.set(new float[Math.toIntExact(g.size())]); // (g - g would turn ±inf into NaN)
+        }
+      }
+    }
     double factor = options.schedule().factor(next);
     baseLearningRates.forEach((g, lr) -> optimizer.setLearningRate(g, lr * factor));
     optimizer.step();
