@@ -10,7 +10,8 @@
 #
 # Environment: SKETCHREAL_THREADS (default 2), NICE (default 19), DATA (default data/sketchworld),
 # OUT (default models/sketchworld-mini), RUNS (default runs/sketchworld-mini), UNET_RUN (default
-# $RUNS/unet), STAGES (default "data tokenizer vae+text unet"), RESUME=1 adds --resume.
+# $RUNS/unet), UNET_THREADS (default 1), STAGES (default "data tokenizer vae+text unet"),
+# RESUME=1 adds --resume.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SKETCHREAL_THREADS="${SKETCHREAL_THREADS:-2}"
@@ -75,7 +76,8 @@ for stage in $STAGES; do
       timed text_encoder sr train text-encoder --config "$CONFIGS/text_encoder.json" --data "$DATA" \
         --out "$OUT" --run "$RUNS/text_encoder" --clip-out "$RUNS/clip" "${RESUME_FLAG[@]}" ;;
     unet)
-      timed unet sr train unet --config "$CONFIGS/unet.json" --data "$DATA" --out "$OUT" \
+      # one intra-op thread: on the shared 2-core machine this ran ~10x faster than two
+      SKETCHREAL_THREADS="${UNET_THREADS:-1}" timed unet sr train unet --config "$CONFIGS/unet.json" --data "$DATA" --out "$OUT" \
         --run "$UNET_RUN" "${RESUME_FLAG[@]}" ;;
     *) echo "unknown stage $stage" >&2; exit 2 ;;
   esac

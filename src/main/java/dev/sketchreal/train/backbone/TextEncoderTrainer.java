@@ -9,6 +9,7 @@ import dev.sketchreal.io.Json;
 import dev.sketchreal.model.clip.ClipConfig;
 import dev.sketchreal.model.clip.ClipModel;
 import dev.sketchreal.model.clip.ClipTokenizer;
+import dev.sketchreal.nn.Scalars;
 import dev.sketchreal.runtime.Compute;
 import dev.sketchreal.train.AdamW;
 import java.io.IOException;
@@ -145,9 +146,9 @@ public final class TextEncoderTrainer implements AutoCloseable {
     NDArray inputIds = m.create(tok, new Shape(b, len));
     NDArray targets = m.create(target, new Shape(b, b)); // symmetric
     NDArray logits = clip.logitsPerImage(pixels, inputIds); // (images, texts)
-    NDArray lossImage = logits.logSoftmax(1).mul(targets).sum().neg().div((float) b);
-    NDArray lossText = logits.logSoftmax(0).mul(targets).sum().neg().div((float) b);
-    NDArray total = lossImage.add(lossText).mul(0.5f);
+    NDArray lossImage = Scalars.div(logits.logSoftmax(1).mul(targets).sum().neg(), b);
+    NDArray lossText = Scalars.div(logits.logSoftmax(0).mul(targets).sum().neg(), b);
+    NDArray total = Scalars.mul(lossImage.add(lossText), 0.5f);
     NDArray labels = m.arange(0, b, 1, DataType.INT64);
     NDArray acc = logits.argMax(1).eq(labels).toType(DataType.FLOAT32, false).mean();
     Map<String, NDArray> out = new LinkedHashMap<>();

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sketchreal.io.Json;
 import dev.sketchreal.model.vae.AutoencoderKL;
 import dev.sketchreal.model.vae.VaeConfig;
+import dev.sketchreal.nn.Scalars;
 import dev.sketchreal.runtime.Compute;
 import dev.sketchreal.train.AdamW;
 import java.io.IOException;
@@ -91,12 +92,13 @@ public final class VaeTrainer implements AutoCloseable {
     NDArray l2 = diff.square().mean();
     NDArray edge = edgeLoss(rec, img);
     NDArray kl =
-        post.mean().square().add(post.logvar().exp()).sub(1f).sub(post.logvar()).mean().mul(0.5f);
+        Scalars.mul(
+            post.mean().square().add(post.logvar().exp()).sub(1f).sub(post.logvar()).mean(), 0.5f);
     NDArray total =
-        l1.mul((float) config.l1Weight())
-            .add(l2.mul((float) config.l2Weight()))
-            .add(edge.mul((float) config.edgeWeight()))
-            .add(kl.mul((float) config.klWeight()));
+        Scalars.mul(l1, (float) config.l1Weight())
+            .add(Scalars.mul(l2, (float) config.l2Weight()))
+            .add(Scalars.mul(edge, (float) config.edgeWeight()))
+            .add(Scalars.mul(kl, (float) config.klWeight()));
     Map<String, NDArray> out = new LinkedHashMap<>();
     out.put("total", total);
     out.put("l1", l1);
@@ -112,7 +114,7 @@ public final class VaeTrainer implements AutoCloseable {
     NDArray dxi = img.get(new NDIndex(":, :, :, 1:")).sub(img.get(new NDIndex(":, :, :, :-1")));
     NDArray dyr = rec.get(new NDIndex(":, :, 1:, :")).sub(rec.get(new NDIndex(":, :, :-1, :")));
     NDArray dyi = img.get(new NDIndex(":, :, 1:, :")).sub(img.get(new NDIndex(":, :, :-1, :")));
-    return dxr.sub(dxi).abs().mean().add(dyr.sub(dyi).abs().mean()).mul(0.5f);
+    return Scalars.mul(dxr.sub(dxi).abs().mean().add(dyr.sub(dyi).abs().mean()), 0.5f);
   }
 
   private static void flipHorizontally(float[] chw, int c) {

@@ -75,7 +75,7 @@ final class TinySetup {
         + " \"num_hidden_layers\": 2, \"num_attention_heads\": 2, \"image_size\": 16,"
         + " \"patch_size\": 8}},"
         + " \"batch_size\": 8, \"eval_samples\": 8, "
-        + optimisation(steps, 0.003, checkpointEvery)
+        + optimisation(steps, 0.006, checkpointEvery)
         + "}";
   }
 
