@@ -29,7 +29,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--workload",
       split = ",",
-      description = "Workloads (default: all three of the README).",
+      description =
+          "Workloads (default: the three of shared/bench; add generate_25/sd21-quarter for a"
+              + " full 25-step generation).",
       defaultValue = "unet_forward/sd2-tiny,vae_decode/sd21-quarter,unet_forward/sd21-quarter")
   List<String> workloads;
 

@@ -1,13 +1,20 @@
 package dev.sketchreal.cli;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.sketchreal.io.ImageFiles;
 import dev.sketchreal.io.PngMetadata;
 import dev.sketchreal.io.PngWriter;
 import dev.sketchreal.pipeline.Cancellation;
 import dev.sketchreal.pipeline.GaussianNoise;
 import dev.sketchreal.pipeline.GeneratedImage;
 import dev.sketchreal.pipeline.GenerationRequest;
+import dev.sketchreal.pipeline.SketchInput;
+import dev.sketchreal.pipeline.SketchToImage;
+import dev.sketchreal.pipeline.SketchingRealityModel;
 import dev.sketchreal.pipeline.StableDiffusion;
 import dev.sketchreal.pipeline.TextToImage;
+import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,10 +29,27 @@ import picocli.CommandLine.Option;
 @Command(
     name = "generate",
     mixinStandardHelpOptions = true,
-    description = "Generate an image from a prompt with a diffusers model folder.")
+    description = "Generate an image from a prompt, and a sketch when one is given.")
 final class GenerateCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, description = "diffusers model folder")
+  @Option(
+      names = "--model",
+      description =
+          "model folder (diffusers layout; + sketch_encoder/ and modulation/ for sketches)"
+              + " (default: the shipped models/sketchworld-mini)")
   Path model;
+
+  @Option(names = "--sketch", description = "sketch image (PNG/JPEG, either polarity)")
+  Path sketch;
+
+  @Option(
+      names = "--sketch-strength",
+      description = "scale of the sketch modulation (default: the model's, 1.0)")
+  Double sketchStrength;
+
+  @Option(
+      names = "--modulation-fraction",
+      description = "fraction of the noisiest timesteps the sketch acts on (default: the model's)")
+  Double modulationFraction;
 
   @Option(names = "--prompt", required = true, description = "what to draw")
   String prompt;
@@ -60,36 +84,81 @@ final class GenerateCommand implements Callable<Integer> {
     if (usedSeed < 0) {
       throw new IllegalArgumentException("seed must be >= 0 or -1 (random), got " + seed);
     }
-    try (StableDiffusion sd = StableDiffusion.load(model)) {
-      int w = width == null ? sd.defaultImageSize() : width;
-      int h = height == null ? sd.defaultImageSize() : height;
-      GenerationRequest request =
-          new GenerationRequest(prompt, negativePrompt, usedSeed, steps, guidance, w, h, eta);
-      System.err.println("seed: " + usedSeed);
+    Path folder = model == null ? DefaultModel.path() : model;
+    if (sketch != null) {
+      BufferedImage drawing = ImageFiles.read(sketch); // fail on a bad sketch before loading
+      try (SketchingRealityModel sr = SketchingRealityModel.load(folder)) {
+        GenerationRequest request = request(sr.backbone(), usedSeed);
+        SketchToImage.SketchSettings settings =
+            new SketchToImage.SketchSettings(sketchStrength, modulationFraction);
+        GeneratedImage image;
+        try (NDManager manager = sr.backbone().manager().newSubManager();
+            ProgressBar bar = progressBar(steps)) {
+          NDArray strokes = SketchInput.strokes(drawing, manager);
+          image =
+              new SketchToImage(sr)
+                  .generate(
+                      request, strokes, settings, (s, n, t) -> bar.stepTo(s), Cancellation.NEVER);
+        }
+        write(image, request, folder);
+      }
+      return 0;
+    }
+    try (StableDiffusion sd = StableDiffusion.load(folder)) {
+      GenerationRequest request = request(sd, usedSeed);
       GeneratedImage image;
       try (ProgressBar bar = progressBar(steps)) {
         image =
             new TextToImage(sd)
                 .generate(request, (step, total, t) -> bar.stepTo(step), Cancellation.NEVER);
       }
-      PngWriter.write(out, image.pixels(), image.height(), image.width(), metadata(request));
-      System.out.println(out.toAbsolutePath());
+      write(image, request, folder);
     }
     return 0;
   }
 
-  private Map<String, String> metadata(GenerationRequest request) {
+  private GenerationRequest request(StableDiffusion sd, long usedSeed) {
+    int w = width == null ? sd.defaultImageSize() : width;
+    int h = height == null ? sd.defaultImageSize() : height;
+    System.err.println("seed: " + usedSeed);
+    return new GenerationRequest(prompt, negativePrompt, usedSeed, steps, guidance, w, h, eta);
+  }
+
+  private void write(GeneratedImage image, GenerationRequest request, Path folder)
+      throws java.io.IOException {
+    PngWriter.write(out, image.pixels(), image.height(), image.width(), metadata(request, folder));
+    System.out.println(out.toAbsolutePath());
+  }
+
+  private Map<String, String> metadata(GenerationRequest request, Path folder) {
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("Steps", request.steps());
     settings.put("Sampler", "DDIM");
     settings.put("CFG scale", request.guidanceScale());
     settings.put("Seed", request.seed());
     settings.put("Size", request.width() + "x" + request.height());
-    settings.put("Model", model.toAbsolutePath().normalize().getFileName().toString());
+    settings.put("Model", folder.toAbsolutePath().normalize().getFileName().toString());
+    if (sketch != null) {
+      settings.put("Sketch", sketch.getFileName().toString());
+      if (sketchStrength != null) {
+        settings.put("Sketch strength", sketchStrength);
+      }
+      if (modulationFraction != null) {
+        settings.put("Modulation fraction", modulationFraction);
+      }
+    }
     if (request.eta() != 0) {
       settings.put("Eta", request.eta());
     }
-    return PngMetadata.chunks(request.prompt(), request.negativePrompt(), settings, request);
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("request", request);
+    json.put("model", folder.toAbsolutePath().normalize().toString());
+    if (sketch != null) {
+      json.put("sketch", sketch.toString());
+      json.put("sketch_strength", sketchStrength);
+      json.put("modulation_fraction", modulationFraction);
+    }
+    return PngMetadata.chunks(request.prompt(), request.negativePrompt(), settings, json);
   }
 
   static ProgressBar progressBar(int steps) {
@@ -99,7 +168,6 @@ final class GenerateCommand implements Callable<Integer> {
         .setStyle(ProgressBarStyle.ASCII)
         .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
         .setUpdateIntervalMillis(200)
-        .continuousUpdate()
         .build();
   }
 }

@@ -40,6 +40,7 @@ public final class AtomicFiles {
         writer.write(channel);
         channel.force(true);
       }
+      setUsualPermissions(tmp, absolute);
       move(tmp, absolute);
       done = true;
       syncDirectory(dir);
@@ -48,6 +49,21 @@ public final class AtomicFiles {
         Files.deleteIfExists(tmp);
       }
     }
+  }
+
+  /**
+   * Temp files are created owner-only (0600); the result should look like any file the user writes:
+   * the permissions of the file it replaces, else rw-r--r--.
+   */
+  private static void setUsualPermissions(Path tmp, Path target) throws IOException {
+    if (!tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return;
+    }
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> perms =
+        Files.exists(target)
+            ? Files.getPosixFilePermissions(target)
+            : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+    Files.setPosixFilePermissions(tmp, perms);
   }
 
   /** Writes {@code bytes} to {@code target} atomically. */

@@ -8,7 +8,8 @@ public enum Activation implements UnaryOperator<NDArray> {
   SILU {
     @Override
     public NDArray apply(NDArray x) {
-      return x.mul(x.getNDArrayInternal().sigmoid());
+      NDArray gate = x.getNDArrayInternal().sigmoid();
+      return InPlace.allowed(x) ? gate.muli(x) : x.mul(gate);
     }
   },
   /** Exact erf GELU (torch's default, transformers' "gelu"). */
@@ -22,7 +23,7 @@ public enum Activation implements UnaryOperator<NDArray> {
   QUICK_GELU {
     @Override
     public NDArray apply(NDArray x) {
-      return x.mul(x.mul(1.702f).getNDArrayInternal().sigmoid());
+      return x.mul(Scalars.mul(x, 1.702f).getNDArrayInternal().sigmoid());
     }
   };
 

@@ -27,6 +27,7 @@ public final class TextToImage {
   public GeneratedImage generate(
       GenerationRequest request, ProgressListener progress, Cancellation cancellation) {
     checkSize(request);
+    dev.sketchreal.runtime.Compute.inferenceOnThisThread();
     try (NDManager manager = model.manager().newSubManager()) {
       NDArray context = encode(request, manager);
       NoisePredictor predictor = guided(context, request.guidanceScale());
@@ -51,7 +52,7 @@ public final class TextToImage {
     return (latent, t, i) -> {
       long batch = context.getShape().get(0);
       NDArray input = batch == 2 ? latent.concat(latent, 0) : latent;
-      NDArray timesteps = latent.getManager().create(new int[] {t}).repeat(0, batch);
+      NDArray timesteps = latent.getManager().create(new long[] {t}).repeat(0, batch);
       NDArray out = model.unet().forward(input, timesteps, context, null);
       return batch == 2 ? Guidance.classifierFree(out, scale) : out;
     };

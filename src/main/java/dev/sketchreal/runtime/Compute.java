@@ -28,6 +28,22 @@ public final class Compute {
     return Device.fromName(name, Engine.getEngine(ENGINE));
   }
 
+  /** True when autograd records operations on this thread (inside a gradient collector). */
+  public static boolean isRecordingGradients() {
+    return ai.djl.pytorch.jni.JniUtils.isGradMode();
+  }
+
+  /**
+   * Stops autograd from recording on this thread. libtorch's grad mode is thread-local and on by
+   * default in every thread but the one DJL initialised on, so inference on a worker thread (web
+   * server, batch jobs) would otherwise build graphs it never uses.
+   */
+  public static void inferenceOnThisThread() {
+    if (ai.djl.pytorch.jni.JniUtils.isGradMode()) {
+      ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    }
+  }
+
   /** A new root manager on the configured device and engine. */
   public static NDManager newManager() {
     return NDManager.newBaseManager(device(), ENGINE);

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.sketchreal.model.unet.UNet2DConditionModel;
 import dev.sketchreal.nn.AttentionMap;
 import dev.sketchreal.nn.AttentionRecorder;
+import dev.sketchreal.nn.Scalars;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -29,6 +30,8 @@ import java.util.TreeSet;
  * without named regions add no terms, a batch without any gives 0.
  */
 public final class AttentionLoss {
+  private static final float TINY = 1e-12f;
+
   private AttentionLoss() {}
 
   /**
@@ -112,7 +115,7 @@ public final class AttentionLoss {
       NDArray layer = layerTerms(map, masks, (float) lambdaReg); // (B, T), 0 where inactive
       sum = sum == null ? layer : sum.add(layer);
     }
-    return sum.sum().div((float) (maps.size() * Math.max(1, masks.activeCount())));
+    return Scalars.div(sum.sum(), (float) (maps.size() * Math.max(1, masks.activeCount())));
   }
 
   /** term(γ, i) for every (sample, token) of one layer, masked to the active pairs: (B, T). */
@@ -129,10 +132,12 @@ public final class AttentionLoss {
             .reshape(b, tokens, (long) map.height() * map.width())
             .transpose(0, 2, 1); // (B, HW, T)
     NDArray inside = probs.mul(weights).sum(new int[] {1}); // (B, T)
-    NDArray total = probs.sum(new int[] {1}); // (B, T)
-    NDArray area = weights.sum(new int[] {1}).maximum(1e-12f); // (B, T)
+    // A saturated softmax (large ẑ0 at t ≈ T, where 1/sqrt(ᾱ) ≈ 15) can give a token exactly zero
+    // attention everywhere: guard 0/0. Empty (inactive) regions have area 0: guard them too.
+    NDArray total = Scalars.maximum(probs.sum(new int[] {1}), TINY); // (B, T)
+    NDArray area = Scalars.maximum(weights.sum(new int[] {1}), TINY); // (B, T)
     NDArray miss = inside.div(total).neg().add(1f);
-    NDArray term = miss.mul(miss).sub(inside.div(area).mul(lambdaReg));
+    NDArray term = miss.mul(miss).sub(Scalars.mul(inside.div(area), lambdaReg));
     return term.mul(masks.active());
   }
 

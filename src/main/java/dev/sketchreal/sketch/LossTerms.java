@@ -16,6 +16,17 @@ import java.util.Map;
  */
 public record LossTerms(NDArray total, NDArray noise, NDArray attn, NDArray l1, NDArray var) {
 
+  /** The terms as named arrays in log order ("total" first), for {@code Trainer.StepFunction}. */
+  public Map<String, NDArray> arrays() {
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    out.put("total", total);
+    out.put("noise", noise);
+    out.put("attn", attn);
+    out.put("l1", l1);
+    out.put("var", var);
+    return out;
+  }
+
   /** Every term as a float, in log order (total, noise, attn, l1, var). */
   public Map<String, Double> values() {
     Map<String, Double> out = new LinkedHashMap<>();

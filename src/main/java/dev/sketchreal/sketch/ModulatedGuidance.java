@@ -1,6 +1,7 @@
 package dev.sketchreal.sketch;
 
 import ai.djl.ndarray.NDArray;
+import dev.sketchreal.nn.Scalars;
 import java.util.function.UnaryOperator;
 
 /**
@@ -32,7 +33,8 @@ public final class ModulatedGuidance {
       ModulatorCall modulator) {
     double strength = config.sketchStrength();
     boolean guided = epsUncond != null && guidanceScale > 1.0;
-    UnaryOperator<NDArray> guide = c -> epsUncond.add(c.sub(epsUncond).mul((float) guidanceScale));
+    UnaryOperator<NDArray> guide =
+        c -> epsUncond.add(Scalars.mul(c.sub(epsUncond), (float) guidanceScale));
     if (!guided) {
       return modulator.forward(epsCond).apply(epsCond, strength);
     }

@@ -1,6 +1,7 @@
 package dev.sketchreal.sketch;
 
 import ai.djl.ndarray.NDArray;
+import dev.sketchreal.nn.Scalars;
 
 /**
  * The modulator's output: per-pixel scale {@code S_t} and shift {@code B_t}, each (B, C, h, w) at
@@ -29,6 +30,6 @@ public record Modulation(NDArray scale, NDArray shift) {
     if (s == 1f) {
       return eps.add(eps.mul(scale)).add(shift);
     }
-    return eps.add(eps.mul(scale).mul(s)).add(shift.mul(s));
+    return eps.add(Scalars.mul(eps.mul(scale), s)).add(Scalars.mul(shift, s));
   }
 }

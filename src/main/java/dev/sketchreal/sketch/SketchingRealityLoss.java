@@ -1,6 +1,7 @@
 package dev.sketchreal.sketch;
 
 import ai.djl.ndarray.NDArray;
+import dev.sketchreal.nn.Scalars;
 
 /**
  * The loss terms of docs/METHOD.md §5 as pure, differentiable functions of arrays. Normalisations
@@ -38,7 +39,7 @@ public final class SketchingRealityLoss {
     NDArray diff = prediction.sub(target);
     NDArray perSample = diff.mul(diff).reshape(batch, -1).mean(new int[] {1}); // (B)
     NDArray mask = prediction.getManager().create(weights);
-    return perSample.mul(mask).sum().div((float) Math.max(1, synthetic));
+    return Scalars.div(perSample.mul(mask).sum(), Math.max(1, synthetic));
   }
 
   /** ‖S‖₁ + ‖B‖₁ as mean absolute values. */
@@ -63,10 +64,9 @@ public final class SketchingRealityLoss {
   public static LossTerms total(
       NDArray noise, NDArray attn, NDArray l1, NDArray var, ModulationConfig config) {
     NDArray total =
-        noise
-            .mul(config.lambdaNoise().floatValue())
-            .add(attn.mul(config.lambdaAttn().floatValue()))
-            .add(l1.add(var).mul(config.lambdaRegL1().floatValue()));
+        Scalars.mul(noise, config.lambdaNoise().floatValue())
+            .add(Scalars.mul(attn, config.lambdaAttn().floatValue()))
+            .add(Scalars.mul(l1.add(var), config.lambdaRegL1().floatValue()));
     return new LossTerms(total, noise, attn, l1, var);
   }
 }

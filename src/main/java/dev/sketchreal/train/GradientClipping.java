@@ -17,8 +17,11 @@ public final class GradientClipping {
   public static double clipGlobalNorm(Collection<Parameter> parameters, double maxNorm) {
     double sumSquares = 0;
     for (Parameter p : parameters) {
-      try (NDArray g = p.array().getGradient()) {
-        sumSquares += g.mul(g).sum().getFloat();
+      // every intermediate closed: results of ops on g live in the model's manager
+      try (NDArray g = p.array().getGradient();
+          NDArray squares = g.mul(g);
+          NDArray sum = squares.sum()) {
+        sumSquares += sum.getFloat();
       }
     }
     double norm = Math.sqrt(sumSquares);

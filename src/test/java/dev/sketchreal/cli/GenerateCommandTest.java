@@ -2,14 +2,24 @@ package dev.sketchreal.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import dev.sketchreal.io.PngMetadata;
+import dev.sketchreal.io.SafetensorsFile;
+import dev.sketchreal.io.SafetensorsWriter;
+import dev.sketchreal.pipeline.TinySketchModel;
+import dev.sketchreal.sketch.ModulationConfig;
 import dev.sketchreal.testing.FixtureSets;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +78,90 @@ class GenerateCommandTest {
   }
 
   @Test
+  void sketchGenerationWritesAnImageWithTheSketchInItsParameters() throws Exception {
+    Path folder =
+        TinySketchModel.create(
+            tmp.resolve("model"),
+            TinySketchModel.config(ModulationConfig.Variant.SEMANTIC_BRANCHES),
+            true);
+    Path sketch = tmp.resolve("sketch.png");
+    BufferedImage drawing = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = drawing.createGraphics();
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, 40, 40);
+    g.setColor(Color.BLACK);
+    g.drawOval(5, 5, 20, 20);
+    g.dispose();
+    ImageIO.write(drawing, "png", sketch.toFile());
+    Path out = tmp.resolve("s.png");
+    int code =
+        run(
+            new ByteArrayOutputStream(),
+            "generate",
+            "--model",
+            folder.toString(),
+            "--sketch",
+            sketch.toString(),
+            "--prompt",
+            "a sun",
+            "--seed",
+            "3",
+            "--steps",
+            "4",
+            "--sketch-strength",
+            "0.5",
+            "--out",
+            out.toString());
+    assertThat(code).isZero();
+    Map<String, String> text = PngMetadata.read(out);
+    assertThat(text.get("parameters")).contains("Sketch: sketch.png", "Sketch strength: 0.5");
+  }
+
+  @Test
+  void aCorruptSketchIsNamedAndNothingIsWritten() throws Exception {
+    Path sketch = tmp.resolve("bad.png");
+    Files.write(sketch, new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
+    Path out = tmp.resolve("x.png");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        run(
+            err,
+            "generate",
+            "--model",
+            model().toString(),
+            "--sketch",
+            sketch.toString(),
+            "--prompt",
+            "a",
+            "--out",
+            out.toString());
+    assertThat(code).isNotZero();
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("bad.png");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void sketchWithATextOnlyModelSaysSo() throws Exception {
+    Path sketch = tmp.resolve("s.png");
+    ImageIO.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "png", sketch.toFile());
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        run(
+            err,
+            "generate",
+            "--model",
+            model().toString(),
+            "--sketch",
+            sketch.toString(),
+            "--prompt",
+            "a",
+            "--out",
+            tmp.resolve("x.png").toString());
+    assertThat(code).isNotZero();
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("text-to-image only");
+  }
+
+  @Test
   void missingModelFolderIsOneClearErrorAndNoFile() {
     Path out = tmp.resolve("x.png");
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -110,7 +204,7 @@ class GenerateCommandTest {
   @Test
   void corruptWeightsAreNamed() throws Exception {
     Path copy = tmp.resolve("model");
-    copyTree(model(), copy);
+    TinySketchModel.copyTree(model(), copy);
     Path weights = copy.resolve("unet/diffusion_pytorch_model.safetensors");
     Files.write(weights, new byte[] {1, 2, 3});
     Path out = tmp.resolve("x.png");
@@ -123,17 +217,39 @@ class GenerateCommandTest {
     assertThat(out).doesNotExist();
   }
 
-  private static void copyTree(Path from, Path to) throws Exception {
-    try (var paths = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) paths::iterator) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
+  @Test
+  void nanWeightsGiveAClearErrorAndNoFile() throws Exception {
+    Path copy = tmp.resolve("model");
+    TinySketchModel.copyTree(model(), copy);
+    Path vae = copy.resolve("vae/diffusion_pytorch_model.safetensors");
+    try (NDManager manager = NDManager.newBaseManager()) {
+      Map<String, NDArray> tensors = new java.util.TreeMap<>();
+      try (SafetensorsFile file = SafetensorsFile.open(vae)) {
+        for (String key : file.tensors().keySet()) {
+          tensors.put(key, file.load(key, manager));
         }
       }
+      NDArray bias = tensors.get("decoder.conv_out.bias");
+      tensors.put("decoder.conv_out.bias", bias.add(Float.NaN));
+      SafetensorsWriter.write(vae, tensors, Map.of());
     }
+    Path out = tmp.resolve("x.png");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        run(
+            err,
+            "generate",
+            "--model",
+            copy.toString(),
+            "--prompt",
+            "a",
+            "--steps",
+            "2",
+            "--out",
+            out.toString());
+    assertThat(code).isNotZero();
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("non-finite");
+    assertThat(out).doesNotExist();
   }
 
   private static String[] concat(String[] a, String... b) {

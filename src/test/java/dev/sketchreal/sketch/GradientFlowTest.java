@@ -67,6 +67,59 @@ class GradientFlowTest {
     }
   }
 
+  /**
+   * DJL's {@code x.mul(2f)} keeps its constant in a Java buffer that the garbage collector may free
+   * before backward (see {@code nn.Scalars}); a GC between forward and backward must not change a
+   * single gradient of the full objective (noise, attention through the UNet, regularisers).
+   */
+  @Test
+  void gradientsDoNotDependOnAGarbageCollectionBeforeBackward() throws Exception {
+    assertThat(gradientNorm(true)).isEqualTo(gradientNorm(false));
+  }
+
+  private static double gradientNorm(boolean collectGarbage) throws Exception {
+    try (NDManager m = NDManager.newBaseManager()) {
+      UNet2DConditionModel unet = TinyBackbone.frozenUNet(m, 11);
+      ModulationConfig config =
+          ModulationConfig.builder()
+              .featureChannels(24)
+              .hiddenChannels(16)
+              .timeEmbeddingDim(16)
+              .build();
+      ModulationNetwork net = new ModulationNetwork(config);
+      net.initialize(m, new SplittableRandom(3));
+      perturbHeads(m, net);
+      SketchingRealityObjective objective =
+          new SketchingRealityObjective(
+              unet, net, Parameterization.EPSILON, TinyBackbone.alphasCumprod());
+      try (NDManager step = m.newSubManager();
+          GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        LossTerms terms = objective.compute(batch(step, config, new SplittableRandom(5)));
+        if (collectGarbage) {
+          for (int i = 0; i < 3; i++) {
+            System.gc();
+            byte[][] churn = new byte[64][];
+            for (int j = 0; j < churn.length; j++) {
+              churn[j] = new byte[1 << 16];
+            }
+          }
+        }
+        gc.backward(terms.total());
+      }
+      return dev.sketchreal.train.GradientClipping.globalNorm(net.namedParameters().values());
+    }
+  }
+
+  /** Untrained heads are zero and stop every gradient before them. */
+  static void perturbHeads(NDManager m, ModulationNetwork net) {
+    for (var e : net.namedParameters().entrySet()) {
+      if (e.getKey().contains("_head.")) {
+        Parameter p = e.getValue();
+        p.set(Init.normal(0.05).create(m, p.shape(), new SplittableRandom(e.getKey().hashCode())));
+      }
+    }
+  }
+
   /** Two samples at latent 8×8, 6 tokens; sample 0 hand-drawn, sample 1 synthetic. */
   static SketchingRealityObjective.Batch batch(
       NDManager m, ModulationConfig config, SplittableRandom r) {

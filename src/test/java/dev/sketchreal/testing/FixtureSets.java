@@ -140,10 +140,22 @@ public final class FixtureSets {
     return all().stream();
   }
 
-  /** Folders searched for fixture sets. */
+  /**
+   * Folders searched for fixture sets: {@code shared/fixtures} in the nearest ancestor of the
+   * working directory that has one (normally {@code ../shared/fixtures}), plus every folder of the
+   * {@code fixtures.dir} system property.
+   */
   public static List<Path> roots() {
     List<Path> roots = new ArrayList<>();
-    roots.add(Path.of(System.getProperty("user.dir")).resolve("../shared/fixtures").normalize());
+    Path here = Path.of(System.getProperty("user.dir")).toAbsolutePath().normalize();
+    Path shared = here.resolve("../shared/fixtures").normalize();
+    for (Path p = here.getParent(); p != null; p = p.getParent()) {
+      if (Files.isDirectory(p.resolve("shared/fixtures"))) {
+        shared = p.resolve("shared/fixtures");
+        break;
+      }
+    }
+    roots.add(shared);
     String extra = System.getProperty("fixtures.dir", "");
     for (String p : extra.split(File.pathSeparator)) {
       if (!p.isBlank()) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.sketchreal.nn.Activation;
 import dev.sketchreal.nn.Conv2d;
 import dev.sketchreal.nn.GroupNorm;
+import dev.sketchreal.nn.InPlace;
 import dev.sketchreal.nn.Linear;
 import dev.sketchreal.nn.Module;
 
@@ -43,10 +44,10 @@ public final class ResnetBlock2D extends Module {
     NDArray h = conv1.forward(act.apply(norm1.forward(x)));
     if (timeEmbProj != null && temb != null) {
       NDArray t = timeEmbProj.forward(act.apply(temb)); // (B, out)
-      h = h.add(t.expandDims(2).expandDims(3));
+      h = InPlace.add(h, t.reshape(t.getShape().get(0), t.getShape().get(1), 1, 1));
     }
     h = conv2.forward(act.apply(norm2.forward(h)));
     NDArray skip = shortcut == null ? x : shortcut.forward(x);
-    return skip.add(h);
+    return InPlace.add(h, skip);
   }
 }

@@ -3,6 +3,7 @@ package dev.sketchreal.model.clip;
 import ai.djl.ndarray.NDArray;
 import dev.sketchreal.nn.Linear;
 import dev.sketchreal.nn.Module;
+import dev.sketchreal.nn.Scalars;
 
 /**
  * CLIP multi-head self-attention in the transformers layout ({@code q_proj, k_proj, v_proj,
@@ -45,7 +46,7 @@ public final class ClipAttention extends Module {
   public NDArray forward(NDArray x, NDArray mask) {
     long b = x.getShape().get(0);
     long len = x.getShape().get(1);
-    NDArray q = splitHeads(qProj.forward(x).mul(scale), b, len);
+    NDArray q = splitHeads(Scalars.mul(qProj.forward(x), scale), b, len); // GC-safe in autograd
     NDArray k = splitHeads(kProj.forward(x), b, len);
     NDArray v = splitHeads(vProj.forward(x), b, len);
     NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // (B, h, L, L)

@@ -2,6 +2,7 @@ package dev.sketchreal.model.unet;
 
 import ai.djl.ndarray.NDArray;
 import dev.sketchreal.nn.Attention;
+import dev.sketchreal.nn.InPlace;
 import dev.sketchreal.nn.LayerNorm;
 import dev.sketchreal.nn.Module;
 
@@ -32,9 +33,9 @@ final class BasicTransformerBlock extends Module {
    * @param crossSink receives attn2's probabilities, or null
    */
   NDArray forward(NDArray x, NDArray context, Attention.ProbabilitySink crossSink) {
-    x = attn1.forward(norm1.forward(x), null, null).add(x);
-    x = attn2.forward(norm2.forward(x), context, crossSink).add(x);
-    return ff.forward(norm3.forward(x)).add(x);
+    x = InPlace.add(attn1.forward(norm1.forward(x), null, null), x);
+    x = InPlace.add(attn2.forward(norm2.forward(x), context, crossSink), x);
+    return InPlace.add(ff.forward(norm3.forward(x)), x);
   }
 
   int heads() {

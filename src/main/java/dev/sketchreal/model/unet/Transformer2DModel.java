@@ -5,6 +5,7 @@ import dev.sketchreal.nn.Attention;
 import dev.sketchreal.nn.AttentionRecorder;
 import dev.sketchreal.nn.Conv2d;
 import dev.sketchreal.nn.GroupNorm;
+import dev.sketchreal.nn.InPlace;
 import dev.sketchreal.nn.Linear;
 import dev.sketchreal.nn.Module;
 import dev.sketchreal.nn.ModuleList;
@@ -75,6 +76,6 @@ final class Transformer2DModel extends Module {
     if (!linearProjection) {
       hidden = ((Conv2d) projOut).forward(hidden);
     }
-    return hidden.add(x);
+    return InPlace.add(hidden, x);
   }
 }

@@ -92,7 +92,7 @@ public final class UNet2DConditionModel extends Module {
             timesteps, config.blockOutChannels().get(0), config.flipSinToCos(), config.freqShift());
     NDArray temb = timeEmbedding.forward(features); // (B, 4·C0)
     if (config.centerInputSample()) {
-      sample = sample.mul(2).sub(1);
+      sample = dev.sketchreal.nn.Scalars.mul(sample, 2f).sub(1);
     }
     NDArray x = convIn.forward(sample);
     List<NDArray> skips = new ArrayList<>();

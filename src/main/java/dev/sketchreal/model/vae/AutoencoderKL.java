@@ -93,7 +93,7 @@ public final class AutoencoderKL extends Module {
   public record Posterior(NDArray mean, NDArray logvar) {
     /** mean + exp(logvar / 2) · noise, with the noise drawn by the caller (injected). */
     public NDArray sample(NDArray noise) {
-      return mean.add(logvar.mul(0.5f).exp().mul(noise));
+      return mean.add(dev.sketchreal.nn.Scalars.mul(logvar, 0.5f).exp().mul(noise));
     }
   }
 }

@@ -5,20 +5,14 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sketchreal.io.Json;
 import dev.sketchreal.io.SafetensorsFile;
-import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -35,51 +29,6 @@ public final class ClipFixtureCases {
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = Json.mapper();
 
   private ClipFixtureCases() {}
-
-  /**
-   * Every fixture set: each folder with a {@code manifest.json} directly under {@code
-   * ../shared/fixtures} (from the working directory), plus the folders of the {@code fixtures.dir}
-   * system property (path-separator separated; a folder is a set itself when it has a manifest,
-   * otherwise its sub-folders with one are).
-   */
-  public static List<Path> fixtureSets() {
-    Set<Path> sets = new LinkedHashSet<>();
-    addSets(Path.of(System.getProperty("user.dir")).resolve("../shared/fixtures"), sets);
-    String extra = System.getProperty("fixtures.dir", "");
-    for (String entry : extra.split(File.pathSeparator)) {
-      if (!entry.isBlank()) {
-        addSets(Path.of(entry.trim()), sets);
-      }
-    }
-    return List.copyOf(sets);
-  }
-
-  private static void addSets(Path dir, Set<Path> sets) {
-    Path root = dir.toAbsolutePath().normalize();
-    if (Files.isRegularFile(root.resolve("manifest.json"))) {
-      sets.add(real(root));
-      return;
-    }
-    if (!Files.isDirectory(root)) {
-      return;
-    }
-    try (Stream<Path> children = Files.list(root)) {
-      children
-          .filter(p -> Files.isRegularFile(p.resolve("manifest.json")))
-          .sorted()
-          .forEach(p -> sets.add(real(p)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static Path real(Path p) {
-    try {
-      return p.toRealPath();
-    } catch (IOException e) {
-      return p;
-    }
-  }
 
   /** {@code text.*}: CLIPTextModel outputs of {@code text_encoder/}. */
   public static void checkText(Path set) throws IOException {

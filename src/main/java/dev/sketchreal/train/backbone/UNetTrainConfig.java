@@ -1,0 +1,85 @@
+package dev.sketchreal.train.backbone;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.sketchreal.io.Json;
+import dev.sketchreal.model.unet.UNetConfig;
+import dev.sketchreal.sampling.SchedulerConfig;
+
+/**
+ * {@code sketchreal train unet} settings: the diffusers {@code unet/config.json} content under
+ * {@code model}, the {@code scheduler/scheduler_config.json} content under {@code scheduler}, and
+ * the optimisation. Epsilon prediction on scaled VAE latents, uniform timesteps, captions replaced
+ * by the empty prompt with probability {@code caption_dropout} (for classifier-free guidance).
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record UNetTrainConfig(
+    JsonNode model,
+    JsonNode scheduler,
+    String split,
+    int limit,
+    int imageSize,
+    int batchSize,
+    long steps,
+    double learningRate,
+    double weightDecay,
+    long warmupSteps,
+    double minLrRatio,
+    double maxGradNorm,
+    int checkpointEvery,
+    int keepLast,
+    long seed,
+    double captionDropout,
+    boolean fp16) {
+
+  public UNetTrainConfig {
+    if (model == null || scheduler == null) {
+      throw new IllegalArgumentException("config needs 'model' (unet) and 'scheduler'");
+    }
+    split = split == null ? "train" : split;
+    if (imageSize <= 0 || batchSize <= 0 || steps < 0 || captionDropout < 0 || captionDropout > 1) {
+      throw new IllegalArgumentException(
+          "need image_size > 0, batch_size > 0, steps >= 0, 0 <= caption_dropout <= 1");
+    }
+    keepLast = Math.max(1, keepLast);
+  }
+
+  public UNetConfig unetConfig() {
+    try {
+      return Json.mapper().treeToValue(model, UNetConfig.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("bad unet model config: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  public SchedulerConfig schedulerConfig() {
+    return SchedulerConfig.parse(scheduler.toString());
+  }
+
+  public UNetTrainConfig withSteps(long newSteps) {
+    return new UNetTrainConfig(
+        model,
+        scheduler,
+        split,
+        limit,
+        imageSize,
+        batchSize,
+        newSteps,
+        learningRate,
+        weightDecay,
+        warmupSteps,
+        minLrRatio,
+        maxGradNorm,
+        checkpointEvery,
+        keepLast,
+        seed,
+        captionDropout,
+        fp16);
+  }
+
+  TrainingRun.Settings settings() {
+    return new TrainingRun.Settings(
+        steps, seed, maxGradNorm, checkpointEvery, keepLast, warmupSteps, minLrRatio);
+  }
+}

@@ -1,0 +1,90 @@
+package dev.sketchreal.train.backbone;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.sketchreal.io.Json;
+import dev.sketchreal.model.vae.VaeConfig;
+
+/**
+ * {@code sketchreal train vae} settings: the diffusers {@code vae/config.json} content under {@code
+ * model} plus the optimisation. Loss = l1·|x̂−x| + l2·(x̂−x)² + edge·|∇x̂−∇x| + kl·KL (all means);
+ * training uses random {@code crop_size} crops of {@code image_size} photos (the VAE is
+ * convolutional); the scaling factor is measured after training as 1 / std of the latent means.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record VaeTrainConfig(
+    JsonNode model,
+    String split,
+    int limit,
+    int imageSize,
+    int cropSize,
+    int batchSize,
+    long steps,
+    double learningRate,
+    double weightDecay,
+    long warmupSteps,
+    double minLrRatio,
+    double maxGradNorm,
+    int checkpointEvery,
+    int keepLast,
+    long seed,
+    double l1Weight,
+    double l2Weight,
+    double edgeWeight,
+    double klWeight,
+    int scalingSamples,
+    int evalSamples,
+    boolean fp16) {
+
+  public VaeTrainConfig {
+    if (model == null) {
+      throw new IllegalArgumentException("config needs 'model' (the vae/config.json content)");
+    }
+    split = split == null ? "train" : split;
+    if (imageSize <= 0 || cropSize <= 0 || cropSize > imageSize || batchSize <= 0 || steps < 0) {
+      throw new IllegalArgumentException(
+          "need image_size > 0, 0 < crop_size <= image_size, batch_size > 0, steps >= 0");
+    }
+    keepLast = Math.max(1, keepLast);
+  }
+
+  public VaeConfig vaeConfig() {
+    try {
+      return Json.mapper().treeToValue(model, VaeConfig.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("bad vae model config: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  public VaeTrainConfig withSteps(long newSteps) {
+    return new VaeTrainConfig(
+        model,
+        split,
+        limit,
+        imageSize,
+        cropSize,
+        batchSize,
+        newSteps,
+        learningRate,
+        weightDecay,
+        warmupSteps,
+        minLrRatio,
+        maxGradNorm,
+        checkpointEvery,
+        keepLast,
+        seed,
+        l1Weight,
+        l2Weight,
+        edgeWeight,
+        klWeight,
+        scalingSamples,
+        evalSamples,
+        fp16);
+  }
+
+  TrainingRun.Settings settings() {
+    return new TrainingRun.Settings(
+        steps, seed, maxGradNorm, checkpointEvery, keepLast, warmupSteps, minLrRatio);
+  }
+}

@@ -1,0 +1,186 @@
+package dev.sketchreal.train.backbone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sketchreal.model.clip.ClipModel;
+import dev.sketchreal.model.clip.ClipTextModel;
+import dev.sketchreal.model.clip.ClipTokenizer;
+import dev.sketchreal.pipeline.Cancellation;
+import dev.sketchreal.pipeline.GeneratedImage;
+import dev.sketchreal.pipeline.GenerationRequest;
+import dev.sketchreal.pipeline.StableDiffusion;
+import dev.sketchreal.pipeline.TextToImage;
+import dev.sketchreal.runtime.Compute;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each backbone trainer on tiny configs and 8 synthetic pairs: the loss goes down, {@code --resume}
+ * continues with exactly the same losses, and the exported folders load through the normal loaders
+ * (the whole output folder through {@link StableDiffusion#load}).
+ */
+class BackboneTrainersTest {
+  static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+  static PhotoCaptionSet data;
+  @TempDir static Path shared;
+  static Path model;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    data = TinySetup.pairs(16);
+    model = shared.resolve("model");
+    BpeTrainer.write(
+        BpeTrainer.train(data.captions(), 600, 1), model.resolve("tokenizer"), 16, BpeTrainer.EOS);
+  }
+
+  @Test
+  void vaeLossGoesDownAndTheFolderLoads(@TempDir Path tmp) throws Exception {
+    VaeTrainConfig c = TinySetup.config(TinySetup.vaeJson(25, 0), VaeTrainConfig.class);
+    try (VaeTrainer t = new VaeTrainer(c, data, data)) {
+      t.train(tmp.resolve("out"), tmp.resolve("run"), false, false, QUIET);
+      assertThat(t.lastMetrics()).containsKeys("scaling_factor", "eval_psnr_db");
+    }
+    List<Double> losses = TinySetup.losses(tmp.resolve("run"));
+    assertThat(losses).hasSize(25);
+    assertThat(TinySetup.mean(losses.subList(20, 25)))
+        .isLessThan(0.75 * TinySetup.mean(losses.subList(0, 5)));
+    try (var m = Compute.newManager()) {
+      var vae = dev.sketchreal.model.vae.AutoencoderKL.load(tmp.resolve("out/vae"), m);
+      assertThat(vae.scalingFactor()).isPositive().isNotEqualTo(0.18215);
+    }
+    assertThat(tmp.resolve("out/model_index.json")).exists();
+  }
+
+  @Test
+  void vaeResumeContinuesExactly(@TempDir Path tmp) throws Exception {
+    List<Double> straight = run(tmp.resolve("a"), 6, false);
+    run(tmp.resolve("b"), 3, false);
+    List<Double> resumed = run(tmp.resolve("b"), 6, true);
+    assertThat(resumed).hasSize(6).isEqualTo(straight);
+  }
+
+  @Test
+  void refusesToOverwriteARunWithoutResume(@TempDir Path tmp) throws Exception {
+    run(tmp.resolve("a"), 2, false);
+    assertThatThrownBy(() -> run(tmp.resolve("a"), 4, false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--resume");
+  }
+
+  private static List<Double> run(Path dir, long steps, boolean resume) throws Exception {
+    VaeTrainConfig c = TinySetup.config(TinySetup.vaeJson(steps, 3), VaeTrainConfig.class);
+    try (VaeTrainer t = new VaeTrainer(c, data, null)) {
+      t.train(dir.resolve("out"), dir.resolve("run"), resume, false, QUIET);
+    }
+    return TinySetup.losses(dir.resolve("run"));
+  }
+
+  @Test
+  void textEncoderLossGoesDownResumesExactlyAndLoads(@TempDir Path tmp) throws Exception {
+    Path tok = model.resolve("tokenizer");
+    TextEncoderTrainConfig c =
+        TinySetup.config(TinySetup.clipJson(30, 0), TextEncoderTrainConfig.class);
+    try (TextEncoderTrainer t = new TextEncoderTrainer(c, data, data, tok)) {
+      t.train(tmp.resolve("out"), tmp.resolve("clip"), tmp.resolve("run"), false, false, QUIET);
+      assertThat(t.lastMetrics()).containsKey("eval_image_to_text_top1");
+    }
+    List<Double> losses = TinySetup.losses(tmp.resolve("run"));
+    assertThat(TinySetup.mean(losses.subList(25, 30)))
+        .isLessThan(0.8 * TinySetup.mean(losses.subList(0, 5)));
+    try (var m = Compute.newManager()) {
+      ClipTextModel text = ClipTextModel.load(tmp.resolve("out/text_encoder"), m);
+      assertThat(text.hasProjection()).isFalse();
+      ClipModel clip = ClipModel.load(tmp.resolve("clip"), m);
+      assertThat(clip.config().projectionDim()).isEqualTo(16);
+      assertThat(ClipTokenizer.load(tmp.resolve("clip")).vocabSize())
+          .isEqualTo(text.config().vocabSize());
+    }
+    // resume
+    TextEncoderTrainConfig c4 =
+        TinySetup.config(TinySetup.clipJson(4, 2), TextEncoderTrainConfig.class);
+    TextEncoderTrainConfig c2 =
+        TinySetup.config(TinySetup.clipJson(2, 2), TextEncoderTrainConfig.class);
+    try (TextEncoderTrainer t = new TextEncoderTrainer(c4, data, null, tok)) {
+      t.train(tmp.resolve("o"), null, tmp.resolve("ra"), false, false, QUIET);
+    }
+    try (TextEncoderTrainer t = new TextEncoderTrainer(c2, data, null, tok)) {
+      t.train(tmp.resolve("o"), null, tmp.resolve("rb"), false, false, QUIET);
+    }
+    try (TextEncoderTrainer t = new TextEncoderTrainer(c4, data, null, tok)) {
+      t.train(tmp.resolve("o"), null, tmp.resolve("rb"), true, false, QUIET);
+    }
+    assertThat(TinySetup.losses(tmp.resolve("rb"))).isEqualTo(TinySetup.losses(tmp.resolve("ra")));
+  }
+
+  @Test
+  void unetLossGoesDownResumesExactlyAndTheFolderGenerates(@TempDir Path tmp) throws Exception {
+    Path out = tmp.resolve("model");
+    copyTokenizer(out);
+    try (VaeTrainer t =
+        new VaeTrainer(
+            TinySetup.config(TinySetup.vaeJson(2, 0), VaeTrainConfig.class), data, null)) {
+      t.train(out, tmp.resolve("runs/vae"), false, false, QUIET);
+    }
+    try (TextEncoderTrainer t =
+        new TextEncoderTrainer(
+            TinySetup.config(TinySetup.clipJson(2, 0), TextEncoderTrainConfig.class),
+            data,
+            null,
+            out.resolve("tokenizer"))) {
+      t.train(out, null, tmp.resolve("runs/te"), false, false, QUIET);
+    }
+    UNetTrainConfig c = TinySetup.config(TinySetup.unetJson(30, 0), UNetTrainConfig.class);
+    try (UNetTrainer t = new UNetTrainer(c, data, out, tmp.resolve("runs/unet"), QUIET)) {
+      t.train(out, tmp.resolve("runs/unet"), false, false, QUIET);
+    }
+    List<Double> losses = TinySetup.losses(tmp.resolve("runs/unet"));
+    assertThat(TinySetup.mean(losses.subList(24, 30)))
+        .isLessThan(0.8 * TinySetup.mean(losses.subList(0, 6)));
+    // the latents were cached
+    try (var s = Files.list(tmp.resolve("runs/unet"))) {
+      assertThat(s.filter(p -> p.getFileName().toString().startsWith("latents-"))).hasSize(1);
+    }
+
+    try (StableDiffusion sd = StableDiffusion.load(out)) {
+      assertThat(sd.vaeScaleFactor()).isEqualTo(2);
+      assertThat(sd.defaultImageSize()).isEqualTo(16);
+      GeneratedImage img =
+          new TextToImage(sd)
+              .generate(
+                  new GenerationRequest("a red square on the left", "", 1, 3, 3.0, 16, 16, 0),
+                  (s, n, t) -> {},
+                  Cancellation.NEVER);
+      assertThat(img.width()).isEqualTo(16);
+    }
+
+    UNetTrainConfig c4 = TinySetup.config(TinySetup.unetJson(4, 2), UNetTrainConfig.class);
+    UNetTrainConfig c2 = TinySetup.config(TinySetup.unetJson(2, 2), UNetTrainConfig.class);
+    try (UNetTrainer t = new UNetTrainer(c4, data, out, tmp.resolve("ra"), QUIET)) {
+      t.train(tmp.resolve("oa"), tmp.resolve("ra"), false, false, QUIET);
+    }
+    try (UNetTrainer t = new UNetTrainer(c2, data, out, tmp.resolve("rb"), QUIET)) {
+      t.train(tmp.resolve("ob"), tmp.resolve("rb"), false, false, QUIET);
+    }
+    try (UNetTrainer t = new UNetTrainer(c4, data, out, tmp.resolve("rb"), QUIET)) {
+      t.train(tmp.resolve("ob"), tmp.resolve("rb"), true, false, QUIET);
+    }
+    assertThat(TinySetup.losses(tmp.resolve("rb"))).isEqualTo(TinySetup.losses(tmp.resolve("ra")));
+  }
+
+  private static void copyTokenizer(Path out) throws Exception {
+    Path dst = out.resolve("tokenizer");
+    Files.createDirectories(dst);
+    try (var s = Files.list(model.resolve("tokenizer"))) {
+      for (Path p : s.toList()) {
+        Files.copy(p, dst.resolve(p.getFileName()));
+      }
+    }
+  }
+}
