@@ -1,5 +1,6 @@
 package dev.sketchreal.cli;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.sketchreal.data.Sample;
 import dev.sketchreal.data.sketchworld.SketchWorldDataset;
@@ -9,6 +10,9 @@ import dev.sketchreal.judge.LayoutJudge;
 import dev.sketchreal.pipeline.Cancellation;
 import dev.sketchreal.pipeline.GeneratedImage;
 import dev.sketchreal.pipeline.GenerationRequest;
+import dev.sketchreal.pipeline.SketchInput;
+import dev.sketchreal.pipeline.SketchToImage;
+import dev.sketchreal.pipeline.SketchingRealityModel;
 import dev.sketchreal.pipeline.StableDiffusion;
 import dev.sketchreal.pipeline.TextToImage;
 import dev.sketchreal.runtime.Compute;
@@ -79,10 +83,12 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!noSketch && !photoOracle) {
-      throw new UnsupportedOperationException(
-          "sketch-conditioned generation is not available yet (the SketchToImage pipeline is not"
-              + " merged); run the text-only baseline with --no-sketch");
+    boolean sketchRun = !noSketch && !photoOracle;
+    if (sketchRun && !SketchingRealityModel.isSketchModel(model)) {
+      throw new IllegalArgumentException(
+          model
+              + " is not a SketchingReality model (no sketch modulator): evaluate it as the"
+              + " text-only baseline with --no-sketch");
     }
     if (seed < 0 || steps < 1 || gridRows < 0) {
       throw new IllegalArgumentException("need --seed >= 0, --steps >= 1, --grid-rows >= 0");
@@ -97,23 +103,46 @@ final class EvalCommand implements Callable<Integer> {
     if (ids.isEmpty()) {
       throw new IllegalArgumentException(data + " has no samples to evaluate (" + split + ")");
     }
-    try (StableDiffusion sd = StableDiffusion.load(model);
+    boolean sketchModel = SketchingRealityModel.isSketchModel(model);
+    try (SketchingRealityModel sr = sketchModel ? SketchingRealityModel.load(model) : null;
+        StableDiffusion plain = sketchModel ? null : StableDiffusion.load(model);
         NDManager manager = Compute.newManager()) {
+      StableDiffusion sd = sketchModel ? sr.backbone() : plain;
       LayoutJudge layoutJudge = LayoutJudge.load(judgeDir, manager);
       int size = sd.defaultImageSize();
       TextToImage pipeline = new TextToImage(sd);
-      SampleGenerator generator =
-          photoOracle
-              ? EvalCommand::photoOf
-              : (sample, s) ->
-                  pipeline.generate(
-                      new GenerationRequest(
-                          sample.caption(), "", s, steps, guidance, size, size, 0),
-                      (step, total, t) -> {},
-                      Cancellation.NEVER);
+      SketchToImage sketchPipeline = sketchRun ? new SketchToImage(sr) : null;
+      SampleGenerator generator;
+      if (photoOracle) {
+        generator = EvalCommand::photoOf;
+      } else if (sketchRun) {
+        generator =
+            (sample, s) -> {
+              try (NDManager sub = sd.manager().newSubManager()) {
+                NDArray strokes = SketchInput.strokes(sample.sketch(), sub);
+                return sketchPipeline.generate(
+                    new GenerationRequest(sample.caption(), "", s, steps, guidance, size, size, 0),
+                    strokes,
+                    SketchToImage.SketchSettings.DEFAULT,
+                    (step, total, t) -> {},
+                    Cancellation.NEVER);
+              }
+            };
+      } else {
+        generator =
+            (sample, s) ->
+                pipeline.generate(
+                    new GenerationRequest(sample.caption(), "", s, steps, guidance, size, size, 0),
+                    (step, total, t) -> {},
+                    Cancellation.NEVER);
+      }
       LayoutEvaluation.Settings settings =
           new LayoutEvaluation.Settings(
-              photoOracle ? "photo oracle (--photo-oracle)" : "text-only baseline (--no-sketch)",
+              photoOracle
+                  ? "photo oracle (--photo-oracle)"
+                  : sketchRun
+                      ? "sketch + caption (SketchingReality)"
+                      : "text-only baseline (--no-sketch)",
               data,
               model,
               judgeDir,

@@ -323,8 +323,13 @@ public final class SketchEncoderTraining {
     NDArray textUnit = text.div(text.norm(new int[] {1}, true).add(1e-6f));
     NDArray cosine = unit.matMul(textUnit.transpose());
     NDArray scale =
-        m.zeros(new Shape()).add(encoder.clip().logitScale().array()).minimum(4.6052f).exp();
+        clampAbove(m.zeros(new Shape()).add(encoder.clip().logitScale().array()), 4.6052f).exp();
     return cosine.mul(scale);
+  }
+
+  /** min(x, c) = c − relu(c − x), with add/sub only (a scalar minimum breaks autograd in DJL). */
+  private static NDArray clampAbove(NDArray x, float c) {
+    return ai.djl.nn.Activation.relu(x.neg().add(c)).neg().add(c);
   }
 
   /** Per-patch BCE (mean) + diceWeight · soft Dice over the classes present in the batch. */

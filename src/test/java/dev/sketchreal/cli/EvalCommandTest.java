@@ -6,7 +6,9 @@ import ai.djl.ndarray.NDManager;
 import dev.sketchreal.io.Json;
 import dev.sketchreal.judge.JudgeConfig;
 import dev.sketchreal.judge.LayoutJudge;
+import dev.sketchreal.pipeline.TinySketchModel;
 import dev.sketchreal.runtime.Compute;
+import dev.sketchreal.sketch.ModulationConfig;
 import dev.sketchreal.testing.FixtureSets;
 import dev.sketchreal.testing.TinySketchWorld;
 import java.io.ByteArrayOutputStream;
@@ -121,11 +123,43 @@ class EvalCommandTest {
   }
 
   @Test
-  void sketchPathIsNotAvailableYet() {
+  void sketchRunUsesTheSketchModelAndAPlainBackboneNeedsNoSketch() throws Exception {
+    Path sketchModel =
+        TinySketchModel.create(
+            tmp.resolve("sr"),
+            TinySketchModel.config(ModulationConfig.Variant.SEMANTIC_BRANCHES),
+            true);
+    Path out = tmp.resolve("sketch-report");
+    String[] args = {
+      "eval",
+      "--data",
+      full.toString(),
+      "--model",
+      sketchModel.toString(),
+      "--judge",
+      judge.toString(),
+      "--steps",
+      "2",
+      "--seed",
+      "4",
+      "--limit",
+      "2",
+      "--out",
+      out.toString(),
+      "--no-progress"
+    };
     ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertThat(run(err, args)).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    var results = Json.mapper().readTree(out.resolve("results.json").toFile());
+    assertThat(results.get("mode").asText()).contains("SketchingReality");
+    assertThat(results.get("scored_samples").asInt()).isEqualTo(2);
+    assertThat(out.resolve("grid.png")).exists();
+
+    // a plain backbone cannot do the sketch run
+    ByteArrayOutputStream err2 = new ByteArrayOutputStream();
     int code =
         run(
-            err,
+            err2,
             "eval",
             "--data",
             full.toString(),
@@ -136,6 +170,6 @@ class EvalCommandTest {
             "--out",
             tmp.resolve("x").toString());
     assertThat(code).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--no-sketch");
+    assertThat(err2.toString(StandardCharsets.UTF_8)).contains("--no-sketch");
   }
 }
