@@ -39,6 +39,14 @@ final class ClipCheckpoint implements AutoCloseable {
     return key.endsWith("embeddings.position_ids");
   }
 
+  /**
+   * Keys a single tower does not load from a checkpoint: the other tower of a CLIPModel (anything
+   * outside {@code towerPrefix} and {@code projectionKey}) and the {@code position_ids} buffers.
+   */
+  static java.util.function.Predicate<String> notOfTower(String towerPrefix, String projectionKey) {
+    return k -> isPositionIds(k) || !(k.startsWith(towerPrefix) || k.equals(projectionKey));
+  }
+
   TensorSource weights() {
     return TensorSources.of(weights);
   }

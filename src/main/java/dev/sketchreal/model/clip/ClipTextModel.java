@@ -70,9 +70,7 @@ public final class ClipTextModel extends Module {
         weights,
         manager,
         k -> k,
-        k ->
-            ClipCheckpoint.isPositionIds(k)
-                || !(k.startsWith("text_model.") || k.equals("text_projection.weight")));
+        ClipCheckpoint.notOfTower("text_model.", "text_projection.weight"));
     return model;
   }
 

@@ -75,9 +75,7 @@ public final class ClipVisionModel extends Module {
         weights,
         manager,
         k -> k,
-        k ->
-            ClipCheckpoint.isPositionIds(k)
-                || !(k.startsWith("vision_model.") || k.equals("visual_projection.weight")));
+        ClipCheckpoint.notOfTower("vision_model.", "visual_projection.weight"));
     return model;
   }
 
