@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Rebuilds the backbone of the default model models/sketchworld-mini/ from scratch:
-# SketchWorld data -> tokenizer -> VAE and text encoder (in parallel) -> UNet, with the committed
-# configs in configs/sketchworld-mini/. Training state (checkpoints, train.jsonl, latent cache)
+# Rebuilds the default model models/sketchworld-mini/ from scratch: SketchWorld data -> tokenizer
+# -> VAE and text encoder (in parallel) -> UNet (configs/sketchworld-mini/) -> the original sketch
+# encoder (configs/sketch-encoder.json -> models/sketchworld-sketch-encoder/) -> SketchingReality
+# (configs/sketching-reality-mini.json -> modulation/ + the fine-tuned sketch_encoder/). Training state (checkpoints, train.jsonl, latent cache)
 # goes to runs/sketchworld-mini/<component>/ (git-ignored); each stage's wall time is appended to
 # runs/sketchworld-mini/times.tsv.
 #
@@ -10,8 +11,9 @@
 #
 # Environment: SKETCHREAL_THREADS (default 2), NICE (default 19), DATA (default data/sketchworld),
 # OUT (default models/sketchworld-mini), RUNS (default runs/sketchworld-mini), UNET_RUN (default
-# $RUNS/unet), UNET_THREADS (default 1), STAGES (default "data tokenizer vae+text unet"),
-# RESUME=1 adds --resume.
+# $RUNS/unet), UNET_THREADS (default 1), SKETCH_ENCODER (the original encoder, default
+# models/sketchworld-sketch-encoder), STAGES (default "data tokenizer vae+text unet sketch-encoder
+# sketching-reality"; also "vae" and "text" alone), RESUME=1 adds --resume.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SKETCHREAL_THREADS="${SKETCHREAL_THREADS:-2}"
@@ -21,7 +23,7 @@ OUT="${OUT:-models/sketchworld-mini}"
 RUNS="${RUNS:-runs/sketchworld-mini}"
 UNET_RUN="${UNET_RUN:-$RUNS/unet}"
 CONFIGS=configs/sketchworld-mini
-STAGES="${STAGES:-data tokenizer vae+text unet}"
+STAGES="${STAGES:-data tokenizer vae+text unet sketch-encoder sketching-reality}"
 RESUME_FLAG=()
 if [ "${RESUME:-0}" = 1 ]; then RESUME_FLAG=(--resume); fi
 mkdir -p "$RUNS"
@@ -77,8 +79,24 @@ for stage in $STAGES; do
         --out "$OUT" --run "$RUNS/text_encoder" --clip-out "$RUNS/clip" "${RESUME_FLAG[@]}" ;;
     unet)
       # one intra-op thread: on the shared 2-core machine this ran ~10x faster than two
-      SKETCHREAL_THREADS="${UNET_THREADS:-1}" timed unet sr train unet --config "$CONFIGS/unet.json" --data "$DATA" --out "$OUT" \
-        --run "$UNET_RUN" "${RESUME_FLAG[@]}" ;;
+      # The committed UNet was trained in two phases: steps 0-3000 on the first 1,000 training
+      # pairs (the config's limit), then resumed on all 9,525 with the config's 10,000 steps
+      # (cosine schedule recomputed for the new total: a small learning-rate step at 3,000).
+      if [ "${RESUME:-0}" = 1 ]; then unet_first=(--resume --limit 0); else unet_first=(--steps 3000); fi
+      SKETCHREAL_THREADS="${UNET_THREADS:-1}" timed unet-3000 sr train unet --config "$CONFIGS/unet.json" \
+        --data "$DATA" --out "$OUT" --run "$UNET_RUN" "${unet_first[@]}"
+      SKETCHREAL_THREADS="${UNET_THREADS:-1}" timed unet sr train unet --config "$CONFIGS/unet.json" \
+        --data "$DATA" --out "$OUT" --run "$UNET_RUN" --resume --limit 0 ;;
+    sketch-encoder)
+      # the original semantic sketch encoder -> models/sketchworld-sketch-encoder/
+      RUN="$RUNS/sketch-encoder" SKETCHREAL_THREADS="${SKETCHREAL_THREADS}" timed sketch_encoder \
+        scripts/train-sketch-encoder.sh "${RESUME_FLAG[@]}" ;;
+    sketching-reality)
+      # modulation network + the encoder's last 3 layers on the frozen backbone: writes
+      # $OUT/modulation/ and $OUT/sketch_encoder/ (pseudo-masks from the original encoder)
+      timed sketching_reality sr train sketching-reality --config configs/sketching-reality-mini.json \
+        --backbone "$OUT" --sketch-encoder "${SKETCH_ENCODER:-models/sketchworld-sketch-encoder}" \
+        --data "$DATA" --out "$OUT" --run "$RUNS/sketching-reality" "${RESUME_FLAG[@]}" ;;
     *) echo "unknown stage $stage" >&2; exit 2 ;;
   esac
 done

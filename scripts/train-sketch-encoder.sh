@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Trains the semantic sketch encoder and copies the CLIPModel folder to
-# models/sketchworld-mini/sketch_encoder/.
+# models/sketchworld-sketch-encoder/ (the original encoder; SketchingReality fine-tunes a copy).
 #   scripts/train-sketch-encoder.sh            fresh run into $RUN (default runs/sketch-encoder)
 #   scripts/train-sketch-encoder.sh --resume   continue from the newest checkpoint of $RUN
 # Data: ./sketchreal sketchworld generate --out data/sketchworld --count 10000 --size 128 --seed 0

@@ -233,12 +233,21 @@ public final class TrainCommand implements Runnable {
   static final class Unet implements Callable<Integer> {
     @Mixin Common common = new Common();
 
+    @Option(
+        names = "--limit",
+        paramLabel = "N",
+        description = "Override the config's limit: train on the first N pairs (0: all).")
+    Integer limit;
+
     @Override
     public Integer call() throws Exception {
       PrintStream log = System.err;
       UNetTrainConfig c = Json.readConfig(common.config, UNetTrainConfig.class);
       if (common.steps != null) {
         c = c.withSteps(common.steps);
+      }
+      if (limit != null) {
+        c = c.withLimit(limit);
       }
       long t0 = System.nanoTime();
       PhotoCaptionSet data = PhotoCaptionSet.load(common.data, c.split(), c.imageSize(), c.limit());

@@ -39,6 +39,13 @@ public final class Scalars {
     }
   }
 
+  /** Element-wise {@code min(x, value)}, differentiable in x. */
+  public static NDArray minimum(NDArray x, float value) {
+    try (NDArray c = constant(x, value)) {
+      return x.minimum(c);
+    }
+  }
+
   private static NDArray constant(NDArray like, float value) {
     return like.getManager().full(new Shape(), value, like.getDataType());
   }

@@ -47,9 +47,14 @@ public final class SketchingRealityLoss {
     return m.scale().abs().mean().add(m.shift().abs().mean());
   }
 
-  /** L_var = −(std(S) + std(B)), per-sample population std averaged over the batch. */
-  public static NDArray variance(Modulation m) {
-    return std(m.scale()).add(std(m.shift())).neg();
+  /**
+   * L_var = −(min(std(S), c) + min(std(B), c)), per-sample population std averaged over the batch.
+   * The ceiling c stops the reward once the modulation is expressive (see {@link
+   * ModulationConfig#varCeiling()}); a very large c is the paper's unbounded formula.
+   */
+  public static NDArray variance(Modulation m, double ceiling) {
+    float c = (float) ceiling;
+    return Scalars.minimum(std(m.scale()), c).add(Scalars.minimum(std(m.shift()), c)).neg();
   }
 
   /** Mean over the batch of each sample's population std: x (B, ...) → scalar. */

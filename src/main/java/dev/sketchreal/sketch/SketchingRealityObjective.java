@@ -80,7 +80,11 @@ public final class SketchingRealityObjective {
             ? AttentionLoss.compute(unet, z0hat, batch.textContext(), batch.regions(), config)
             : m.create(0f);
     return SketchingRealityLoss.total(
-        noiseLoss, attn, SketchingRealityLoss.l1(mod), SketchingRealityLoss.variance(mod), config);
+        noiseLoss,
+        attn,
+        SketchingRealityLoss.l1(mod),
+        SketchingRealityLoss.variance(mod, config.varCeiling()),
+        config);
   }
 
   /**

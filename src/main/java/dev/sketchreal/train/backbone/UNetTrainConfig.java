@@ -78,6 +78,28 @@ public record UNetTrainConfig(
         fp16);
   }
 
+  /** The same run on the first {@code newLimit} training pairs (≤ 0: all). */
+  public UNetTrainConfig withLimit(int newLimit) {
+    return new UNetTrainConfig(
+        model,
+        scheduler,
+        split,
+        newLimit,
+        imageSize,
+        batchSize,
+        steps,
+        learningRate,
+        weightDecay,
+        warmupSteps,
+        minLrRatio,
+        maxGradNorm,
+        checkpointEvery,
+        keepLast,
+        seed,
+        captionDropout,
+        fp16);
+  }
+
   TrainingRun.Settings settings() {
     return new TrainingRun.Settings(
         steps, seed, maxGradNorm, checkpointEvery, keepLast, warmupSteps, minLrRatio);
