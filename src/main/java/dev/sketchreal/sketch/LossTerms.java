@@ -13,8 +13,11 @@ import java.util.Map;
  * @param attn L_attn (see {@link AttentionLoss})
  * @param l1 mean|S| + mean|B| over the batch
  * @param var L_var = −(mean_b std(S_b) + mean_b std(B_b))
+ * @param noiseBackbone diagnostic, not in the total: L_noise of the backbone's own prediction (the
+ *     identity modulation) on the same batch; {@code noise} below it means the sketch helps
  */
-public record LossTerms(NDArray total, NDArray noise, NDArray attn, NDArray l1, NDArray var) {
+public record LossTerms(
+    NDArray total, NDArray noise, NDArray attn, NDArray l1, NDArray var, NDArray noiseBackbone) {
 
   /** The terms as named arrays in log order ("total" first), for {@code Trainer.StepFunction}. */
   public Map<String, NDArray> arrays() {
@@ -24,10 +27,11 @@ public record LossTerms(NDArray total, NDArray noise, NDArray attn, NDArray l1, 
     out.put("attn", attn);
     out.put("l1", l1);
     out.put("var", var);
+    out.put("noise_backbone", noiseBackbone);
     return out;
   }
 
-  /** Every term as a float, in log order (total, noise, attn, l1, var). */
+  /** Every term as a float, in log order (total, noise, attn, l1, var, noise_backbone). */
   public Map<String, Double> values() {
     Map<String, Double> out = new LinkedHashMap<>();
     out.put("total", (double) total.getFloat());
@@ -35,6 +39,7 @@ public record LossTerms(NDArray total, NDArray noise, NDArray attn, NDArray l1, 
     out.put("attn", (double) attn.getFloat());
     out.put("l1", (double) l1.getFloat());
     out.put("var", (double) var.getFloat());
+    out.put("noise_backbone", (double) noiseBackbone.getFloat());
     return out;
   }
 }

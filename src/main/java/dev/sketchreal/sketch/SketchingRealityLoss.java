@@ -65,13 +65,22 @@ public final class SketchingRealityLoss {
     return centred.mul(centred).mean(new int[] {1}).add(STD_EPS).sqrt().mean();
   }
 
-  /** {@code λ0·noise + λ1·attn + λ2·(l1 + var)} with the weights of the config. */
+  /**
+   * {@code λ0·noise + λ1·attn + λ2·(l1 + var)} with the weights of the config.
+   *
+   * @param noiseBackbone carried along for the log (see {@link LossTerms#noiseBackbone()})
+   */
   public static LossTerms total(
-      NDArray noise, NDArray attn, NDArray l1, NDArray var, ModulationConfig config) {
+      NDArray noise,
+      NDArray attn,
+      NDArray l1,
+      NDArray var,
+      NDArray noiseBackbone,
+      ModulationConfig config) {
     NDArray total =
         Scalars.mul(noise, config.lambdaNoise().floatValue())
             .add(Scalars.mul(attn, config.lambdaAttn().floatValue()))
             .add(Scalars.mul(l1.add(var), config.lambdaRegL1().floatValue()));
-    return new LossTerms(total, noise, attn, l1, var);
+    return new LossTerms(total, noise, attn, l1, var, noiseBackbone);
   }
 }

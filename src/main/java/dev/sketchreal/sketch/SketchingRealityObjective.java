@@ -84,6 +84,7 @@ public final class SketchingRealityObjective {
         attn,
         SketchingRealityLoss.l1(mod),
         SketchingRealityLoss.variance(mod, config.varCeiling()),
+        SketchingRealityLoss.noise(eps, target, batch.isSynthetic()),
         config);
   }
 

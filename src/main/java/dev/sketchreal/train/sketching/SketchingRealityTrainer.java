@@ -338,14 +338,7 @@ public final class SketchingRealityTrainer implements AutoCloseable {
    */
   public Map<String, NDArray> stepLosses(long step, SplittableRandom random, NDManager manager) {
     SplittableRandom r = config.fixedBatch() ? StepRandom.forStep(config.seed(), 1) : random;
-    LossTerms terms = losses(samplesForStep(step), r, manager);
-    Map<String, NDArray> out = new LinkedHashMap<>();
-    out.put("total", terms.total());
-    out.put("noise", terms.noise());
-    out.put("attn", terms.attn());
-    out.put("l1", terms.l1());
-    out.put("var", terms.var());
-    return out;
+    return losses(samplesForStep(step), r, manager).arrays();
   }
 
   /** The SketchingReality loss of a given batch of samples. */

@@ -168,7 +168,8 @@ class SketchingRealityTrainerTest {
       assertThat(resumed.get(i).losses()).as("step %d", i + 1).isEqualTo(straight.get(i).losses());
       assertThat(resumed.get(i).gradNorm()).isEqualTo(straight.get(i).gradNorm());
     }
-    assertThat(straight.get(0).losses()).containsOnlyKeys("total", "noise", "attn", "l1", "var");
+    assertThat(straight.get(0).losses())
+        .containsOnlyKeys("total", "noise", "attn", "l1", "var", "noise_backbone");
     var logLines = TrainingLog.read(run.resolve("train.jsonl"));
     assertThat(logLines).hasSize(4);
     for (int i = 0; i < 4; i++) {

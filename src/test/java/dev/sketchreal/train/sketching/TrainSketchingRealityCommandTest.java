@@ -55,7 +55,7 @@ class TrainSketchingRealityCommandTest {
     assertThat(log).hasSize(2);
     assertThat(log.get(1).path("loss").fieldNames())
         .toIterable()
-        .containsExactly("total", "noise", "attn", "l1", "var");
+        .containsExactly("total", "noise", "attn", "l1", "var", "noise_backbone");
     assertThat(log.get(1).path("lr").path("modulation").asDouble()).isEqualTo(1e-4);
     assertThat(log.get(1).path("lr").path("sketch_encoder").asDouble()).isEqualTo(1e-5);
     assertThat(Checkpoint.list(run.resolve("checkpoints")))
