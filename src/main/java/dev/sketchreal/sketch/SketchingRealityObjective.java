@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
  *   <li>z_t = sqrt(ᾱ_t)·z0 + sqrt(1−ᾱ_t)·noise, t ∈ [0.9·T, T)
  *   <li>eps = unet(z_t, t, c_text), detached (frozen backbone, no gradient through it)
  *   <li>(S, B) = modulator(sketch, z_t, eps, t); eps' = eps ⊙ (1 + S) + B
- *   <li>L_noise(eps', target) on synthetic samples; ẑ0 from eps'
+ *   <li>ẑ0 from eps'; L_noise(eps', target) on synthetic samples (or L_noise(ẑ0, z0))
  *   <li>L_attn: the frozen UNet on ẑ0 at t_attn, recorded cross-attention against the regions
  *   <li>‖S‖₁ + ‖B‖₁ and L_var; total with the config's λs
  * </ol>
@@ -72,9 +72,13 @@ public final class SketchingRealityObjective {
     NDArray eps = unet.forward(zt, t, batch.textContext()).stopGradient();
     Modulation mod = modulator.forward(batch.sketch(), zt, eps, t);
     NDArray modulated = mod.apply(eps);
-    NDArray target = parameterization.target(batch.z0(), batch.noise(), alphaBar);
-    NDArray noiseLoss = SketchingRealityLoss.noise(modulated, target, batch.isSynthetic());
     NDArray z0hat = parameterization.z0Hat(zt, modulated, alphaBar);
+    boolean inX0 = config.noiseLoss() == ModulationConfig.NoiseLoss.X0;
+    NDArray target =
+        inX0 ? batch.z0() : parameterization.target(batch.z0(), batch.noise(), alphaBar);
+    NDArray noiseLoss =
+        SketchingRealityLoss.noise(inX0 ? z0hat : modulated, target, batch.isSynthetic());
+    NDArray backbone = inX0 ? parameterization.z0Hat(zt, eps, alphaBar) : eps;
     NDArray attn =
         config.lambdaAttn() > 0
             ? AttentionLoss.compute(unet, z0hat, batch.textContext(), batch.regions(), config)
@@ -84,7 +88,7 @@ public final class SketchingRealityObjective {
         attn,
         SketchingRealityLoss.l1(mod),
         SketchingRealityLoss.variance(mod, config.varCeiling()),
-        SketchingRealityLoss.noise(eps, target, batch.isSynthetic()),
+        SketchingRealityLoss.noise(backbone, target, batch.isSynthetic()),
         config);
   }
 

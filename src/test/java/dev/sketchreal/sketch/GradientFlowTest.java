@@ -1,6 +1,7 @@
 package dev.sketchreal.sketch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -107,6 +108,40 @@ class GradientFlowTest {
         gc.backward(terms.total());
       }
       return dev.sketchreal.train.GradientClipping.globalNorm(net.namedParameters().values());
+    }
+  }
+
+  /**
+   * L_noise in x0 space is the prediction-space error weighted by (1 − ᾱ_t)/ᾱ_t: ẑ0 − z0 = −sqrt((1
+   * − ᾱ)/ᾱ)·(eps' − eps). The batch's only synthetic sample is at t = 920; the backbone diagnostic
+   * follows the same space.
+   */
+  @Test
+  void noiseLossInX0SpaceIsThePredictionErrorWeightedByTheNoiseToSignalRatio() throws Exception {
+    try (NDManager m = NDManager.newBaseManager()) {
+      UNet2DConditionModel unet = TinyBackbone.frozenUNet(m, 11);
+      ModulationConfig.Builder b =
+          ModulationConfig.builder().featureChannels(24).hiddenChannels(16).timeEmbeddingDim(16);
+      ModulationConfig inPrediction = b.noiseLoss(ModulationConfig.NoiseLoss.PREDICTION).build();
+      ModulationConfig inX0 = b.noiseLoss(ModulationConfig.NoiseLoss.X0).build();
+      float[] alphas = TinyBackbone.alphasCumprod();
+      double weight = (1 - alphas[920]) / alphas[920];
+      float[][] losses = new float[2][];
+      int k = 0;
+      for (ModulationConfig config : List.of(inPrediction, inX0)) {
+        ModulationNetwork net = new ModulationNetwork(config);
+        net.initialize(m, new SplittableRandom(3));
+        perturbHeads(m, net);
+        SketchingRealityObjective objective =
+            new SketchingRealityObjective(unet, net, Parameterization.EPSILON, alphas);
+        try (NDManager step = m.newSubManager()) {
+          LossTerms t = objective.compute(batch(step, config, new SplittableRandom(5)));
+          losses[k++] = new float[] {t.noise().getFloat(), t.noiseBackbone().getFloat()};
+        }
+      }
+      assertThat((double) losses[1][0]).isCloseTo(losses[0][0] * weight, within(1e-4 * weight));
+      assertThat((double) losses[1][1]).isCloseTo(losses[0][1] * weight, within(1e-4 * weight));
+      assertThat(losses[0][0]).isNotEqualTo(losses[0][1]); // the perturbed modulator acts
     }
   }
 
