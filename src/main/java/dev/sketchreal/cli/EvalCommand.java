@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.sketchreal.data.Sample;
 import dev.sketchreal.data.sketchworld.SketchWorldDataset;
+import dev.sketchreal.eval.BaselineComparison;
 import dev.sketchreal.eval.LayoutEvaluation;
 import dev.sketchreal.eval.SampleGenerator;
 import dev.sketchreal.judge.LayoutJudge;
@@ -17,6 +18,7 @@ import dev.sketchreal.pipeline.StableDiffusion;
 import dev.sketchreal.pipeline.TextToImage;
 import dev.sketchreal.runtime.Compute;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,15 +31,17 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code sketchreal eval}: layout faithfulness (judge mIoU against sketch-space masks) and FID-SW
- * on a SketchWorld-layout folder.
+ * on a SketchWorld-layout folder; with {@code --with-baseline} the sketch run and the text-only
+ * baseline side by side ({@link BaselineComparison}).
  */
 @Command(
     name = "eval",
     mixinStandardHelpOptions = true,
     description =
         "Generate for every test sketch of a SketchWorld-layout folder and report layout mIoU"
-            + " (judge vs sketch-space masks), per-category IoU and FID-SW; writes report.md and"
-            + " grid.png.")
+            + " (judge vs sketch-space masks), per-category IoU and FID-SW; writes report.md,"
+            + " results.json and grid.png (with --with-baseline: the sketch run, the text-only"
+            + " baseline and their comparison).")
 final class EvalCommand implements Callable<Integer> {
   @Option(names = "--data", required = true, description = "SketchWorld-layout folder")
   Path data;
@@ -81,21 +85,72 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "no progress bar")
   boolean noProgress;
 
+  @Option(
+      names = "--with-baseline",
+      description =
+          "also run the text-only baseline (same backbone, prompts, seeds, steps, guidance) and"
+              + " write both reports (sketch/, text-only/) and a comparison with the ratios"
+              + " sketch / text-only; needs a SketchingReality model")
+  boolean withBaseline;
+
+  private static final String SKETCH_MODE = "sketch + caption (SketchingReality)";
+  private static final String TEXT_ONLY_MODE = "text-only baseline (--no-sketch)";
+  private static final String ORACLE_MODE = "photo oracle (--photo-oracle)";
+
+  /** What every condition of one invocation shares. */
+  private record Context(
+      SketchWorldDataset dataset,
+      List<String> ids,
+      LayoutJudge judge,
+      Path judgeDir,
+      NDManager manager,
+      ProgressBar bar) {}
+
   @Override
   public Integer call() throws Exception {
+    validate(); // before anything is read or written, so a bad combination leaves no output
+    Path judgeDir = judge != null ? judge : defaultJudge();
+    String split = Files.isRegularFile(data.resolve("splits/test.txt")) ? "test" : "all";
+    SketchWorldDataset dataset = SketchWorldDataset.open(data, split, false);
+    List<String> ids = ids(dataset, split);
+    boolean sketchModel = SketchingRealityModel.isSketchModel(model);
+    int conditions = withBaseline ? 2 : 1;
+    String line;
+    try (SketchingRealityModel sr = sketchModel ? SketchingRealityModel.load(model) : null;
+        StableDiffusion plain = sketchModel ? null : StableDiffusion.load(model);
+        NDManager manager = Compute.newManager();
+        ProgressBar bar = noProgress ? null : bar(conditions * ids.size())) {
+      StableDiffusion sd = sketchModel ? sr.backbone() : plain;
+      Context c =
+          new Context(dataset, ids, LayoutJudge.load(judgeDir, manager), judgeDir, manager, bar);
+      line = withBaseline ? compare(c, sketchGenerator(sr), textGenerator(sd)) : single(c, sd, sr);
+    }
+    System.out.println(line); // after the progress bar has finished drawing
+    return 0;
+  }
+
+  private void validate() {
+    if (withBaseline && (noSketch || photoOracle)) {
+      throw new IllegalArgumentException(
+          "--with-baseline runs the sketch evaluation and the text-only baseline itself: it"
+              + " cannot be combined with "
+              + (noSketch ? "--no-sketch" : "--photo-oracle"));
+    }
     boolean sketchRun = !noSketch && !photoOracle;
     if (sketchRun && !SketchingRealityModel.isSketchModel(model)) {
       throw new IllegalArgumentException(
           model
-              + " is not a SketchingReality model (no sketch modulator): evaluate it as the"
-              + " text-only baseline with --no-sketch");
+              + " is not a SketchingReality model (no sketch modulator): "
+              + (withBaseline
+                  ? "--with-baseline needs one; evaluate a plain backbone with --no-sketch"
+                  : "evaluate it as the text-only baseline with --no-sketch"));
     }
     if (seed < 0 || steps < 1 || gridRows < 0) {
       throw new IllegalArgumentException("need --seed >= 0, --steps >= 1, --grid-rows >= 0");
     }
-    Path judgeDir = judge != null ? judge : defaultJudge();
-    String split = Files.isRegularFile(data.resolve("splits/test.txt")) ? "test" : "all";
-    SketchWorldDataset dataset = SketchWorldDataset.open(data, split, false);
+  }
+
+  private List<String> ids(SketchWorldDataset dataset, String split) {
     List<String> ids = dataset.ids();
     if (limit >= 0 && ids.size() > limit) {
       ids = ids.subList(0, limit);
@@ -103,77 +158,128 @@ final class EvalCommand implements Callable<Integer> {
     if (ids.isEmpty()) {
       throw new IllegalArgumentException(data + " has no samples to evaluate (" + split + ")");
     }
-    boolean sketchModel = SketchingRealityModel.isSketchModel(model);
-    try (SketchingRealityModel sr = sketchModel ? SketchingRealityModel.load(model) : null;
-        StableDiffusion plain = sketchModel ? null : StableDiffusion.load(model);
-        NDManager manager = Compute.newManager()) {
-      StableDiffusion sd = sketchModel ? sr.backbone() : plain;
-      LayoutJudge layoutJudge = LayoutJudge.load(judgeDir, manager);
-      int size = sd.defaultImageSize();
-      TextToImage pipeline = new TextToImage(sd);
-      SketchToImage sketchPipeline = sketchRun ? new SketchToImage(sr) : null;
-      SampleGenerator generator;
-      if (photoOracle) {
-        generator = EvalCommand::photoOf;
-      } else if (sketchRun) {
-        generator =
-            (sample, s) -> {
-              try (NDManager sub = sd.manager().newSubManager()) {
-                NDArray strokes = SketchInput.strokes(sample.sketch(), sub);
-                return sketchPipeline.generate(
-                    new GenerationRequest(sample.caption(), "", s, steps, guidance, size, size, 0),
-                    strokes,
-                    SketchToImage.SketchSettings.DEFAULT,
-                    (step, total, t) -> {},
-                    Cancellation.NEVER);
-              }
-            };
-      } else {
-        generator =
-            (sample, s) ->
-                pipeline.generate(
-                    new GenerationRequest(sample.caption(), "", s, steps, guidance, size, size, 0),
-                    (step, total, t) -> {},
-                    Cancellation.NEVER);
-      }
-      LayoutEvaluation.Settings settings =
-          new LayoutEvaluation.Settings(
-              photoOracle
-                  ? "photo oracle (--photo-oracle)"
-                  : sketchRun
-                      ? "sketch + caption (SketchingReality)"
-                      : "text-only baseline (--no-sketch)",
-              data,
-              model,
-              judgeDir,
-              seed,
-              steps,
-              guidance,
-              gridRows);
-      LayoutEvaluation.Result r;
-      try (ProgressBar bar = noProgress ? null : bar(ids.size())) {
-        r =
-            LayoutEvaluation.run(
-                dataset,
-                ids,
-                generator,
-                layoutJudge,
-                manager,
-                settings,
-                out,
-                done -> {
-                  if (bar != null) {
-                    bar.stepTo(done);
-                  }
-                });
-      }
-      System.out.printf(
-          "layout mIoU %s, FID-SW %s -> %s%n",
-          r.hasLayout() ? String.format("%.4f", r.iou().meanIou()) : "n/a",
-          r.fidSw() == null ? "not available" : String.format("%.3f", r.fidSw()),
-          out.resolve("report.md").toAbsolutePath());
+    return ids;
+  }
+
+  /**
+   * One condition into {@code out}, as chosen by --no-sketch / --photo-oracle; the summary line.
+   */
+  private String single(Context c, StableDiffusion sd, SketchingRealityModel sr)
+      throws IOException {
+    SampleGenerator generator;
+    String mode;
+    if (photoOracle) {
+      generator = EvalCommand::photoOf;
+      mode = ORACLE_MODE;
+    } else if (noSketch) {
+      generator = textGenerator(sd);
+      mode = TEXT_ONLY_MODE;
+    } else {
+      generator = sketchGenerator(sr);
+      mode = SKETCH_MODE;
     }
-    return 0;
+    LayoutEvaluation.Result r = evaluate(c, generator, settings(mode, c), out, 0);
+    return summary(r) + " -> " + out.resolve("report.md").toAbsolutePath();
+  }
+
+  /**
+   * Both conditions into sub-folders of {@code out}, then their comparison into {@code out}; the
+   * summary line.
+   */
+  private String compare(Context c, SampleGenerator sketch, SampleGenerator textOnly)
+      throws IOException {
+    LayoutEvaluation.Settings ss = settings(SKETCH_MODE, c);
+    LayoutEvaluation.Settings ts = settings(TEXT_ONLY_MODE, c);
+    LayoutEvaluation.Result rs =
+        evaluate(c, sketch, ss, out.resolve(BaselineComparison.SKETCH_DIR), 0);
+    LayoutEvaluation.Result rt =
+        evaluate(c, textOnly, ts, out.resolve(BaselineComparison.TEXT_ONLY_DIR), c.ids().size());
+    BaselineComparison.Ratios ratios =
+        BaselineComparison.write(
+            out,
+            c.dataset(),
+            c.judge().config().classes(),
+            new BaselineComparison.Condition(ss, rs),
+            new BaselineComparison.Condition(ts, rt));
+    return String.format(
+        "SketchingReality: %s; text-only: %s; sketch / text-only: layout mIoU %s, mean image IoU"
+            + " %s, FID-SW %s -> %s",
+        summary(rs),
+        summary(rt),
+        ratio(ratios.layoutMiou()),
+        ratio(ratios.meanImageIou()),
+        ratio(ratios.fidSw()),
+        out.resolve("report.md").toAbsolutePath());
+  }
+
+  /** {@code offset}: samples already done by earlier conditions (one progress bar for all). */
+  private static LayoutEvaluation.Result evaluate(
+      Context c,
+      SampleGenerator generator,
+      LayoutEvaluation.Settings settings,
+      Path dir,
+      int offset)
+      throws IOException {
+    return LayoutEvaluation.run(
+        c.dataset(),
+        c.ids(),
+        generator,
+        c.judge(),
+        c.manager(),
+        settings,
+        dir,
+        done -> {
+          if (c.bar() != null) {
+            c.bar().stepTo(offset + done);
+          }
+        });
+  }
+
+  private LayoutEvaluation.Settings settings(String mode, Context c) {
+    return new LayoutEvaluation.Settings(
+        mode, data, model, c.judgeDir(), seed, steps, guidance, gridRows);
+  }
+
+  private static String summary(LayoutEvaluation.Result r) {
+    return String.format(
+        "layout mIoU %s, FID-SW %s",
+        r.layoutMiou() == null ? "n/a" : String.format("%.4f", r.layoutMiou()),
+        r.fidSw() == null ? "not available" : String.format("%.3f", r.fidSw()));
+  }
+
+  private static String ratio(Double r) {
+    return r == null ? "n/a" : String.format("%.3f", r);
+  }
+
+  /**
+   * The one request both conditions generate from, so the sketch run and the baseline differ only
+   * in the sketch: same prompt, seed, steps, guidance and size.
+   */
+  private GenerationRequest request(Sample sample, long sampleSeed, StableDiffusion sd) {
+    int size = sd.defaultImageSize();
+    return new GenerationRequest(sample.caption(), "", sampleSeed, steps, guidance, size, size, 0);
+  }
+
+  private SampleGenerator sketchGenerator(SketchingRealityModel sr) {
+    SketchToImage pipeline = new SketchToImage(sr);
+    StableDiffusion sd = sr.backbone();
+    return (sample, s) -> {
+      try (NDManager sub = sd.manager().newSubManager()) {
+        NDArray strokes = SketchInput.strokes(sample.sketch(), sub);
+        return pipeline.generate(
+            request(sample, s, sd),
+            strokes,
+            SketchToImage.SketchSettings.DEFAULT,
+            (step, total, t) -> {},
+            Cancellation.NEVER);
+      }
+    };
+  }
+
+  private SampleGenerator textGenerator(StableDiffusion sd) {
+    TextToImage pipeline = new TextToImage(sd);
+    return (sample, s) ->
+        pipeline.generate(request(sample, s, sd), (step, total, t) -> {}, Cancellation.NEVER);
   }
 
   private static GeneratedImage photoOf(Sample sample, long seed) {

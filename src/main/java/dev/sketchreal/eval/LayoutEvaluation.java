@@ -63,7 +63,10 @@ public final class LayoutEvaluation {
       double guidance,
       int gridRows) {}
 
-  /** The numbers of a run. */
+  /**
+   * The numbers of a run, and the images of its first {@link Settings#gridRows()} samples so that a
+   * comparison of two runs can compose its grid without generating again.
+   */
   public record Result(
       int samples,
       int scoredSamples,
@@ -71,10 +74,33 @@ public final class LayoutEvaluation {
       Double fidSw,
       String fidNote,
       int photos,
-      double seconds) {
+      double seconds,
+      List<GridRow> grid) {
     public boolean hasLayout() {
       return scoredSamples > 0;
     }
+
+    /** Layout mIoU, null when the folder has no sketch-space masks or nothing was scored. */
+    public Double layoutMiou() {
+      return hasLayout() ? finiteOrNull(iou.meanIou()) : null;
+    }
+
+    /** Mean per-image layout IoU, null when not available. */
+    public Double meanImageIou() {
+      return hasLayout() ? finiteOrNull(iou.meanImageIou()) : null;
+    }
+  }
+
+  /**
+   * One sample's row of {@code grid.png}.
+   *
+   * @param segmentation the judge's segmentation of {@code generated}, colourised
+   */
+  public record GridRow(
+      String id, BufferedImage sketch, BufferedImage generated, BufferedImage segmentation) {}
+
+  private static Double finiteOrNull(double v) {
+    return Double.isFinite(v) ? v : null;
   }
 
   /**
@@ -98,7 +124,7 @@ public final class LayoutEvaluation {
     IouAccumulator iou = new IouAccumulator(classes.subList(1, classes.size()));
     List<double[]> generatedFeatures = new ArrayList<>();
     List<double[]> photoFeatures = new ArrayList<>();
-    List<BufferedImage[]> gridRows = new ArrayList<>();
+    List<GridRow> gridRows = new ArrayList<>();
     int scored = 0;
     int done = 0;
     for (String id : ids) {
@@ -136,11 +162,11 @@ public final class LayoutEvaluation {
       }
       if (gridRows.size() < settings.gridRows()) {
         gridRows.add(
-            new BufferedImage[] {
-              sample.sketch(),
-              PngWriter.toImage(image.pixels(), image.height(), image.width()),
-              colourise(labels, outH, outW)
-            });
+            new GridRow(
+                id,
+                sample.sketch(),
+                PngWriter.toImage(image.pixels(), image.height(), image.width()),
+                colourise(labels, outH, outW)));
       }
       progress.accept(++done);
     }
@@ -167,9 +193,12 @@ public final class LayoutEvaluation {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     Result result =
-        new Result(ids.size(), scored, iou, fid, fidNote, photoFeatures.size(), seconds);
+        new Result(ids.size(), scored, iou, fid, fidNote, photoFeatures.size(), seconds, gridRows);
     Files.createDirectories(out);
-    AtomicFiles.write(out.resolve("grid.png"), PngWriter.encode(grid(gridRows, classes), Map.of()));
+    List<List<BufferedImage>> cells =
+        gridRows.stream().map(r -> List.of(r.sketch(), r.generated(), r.segmentation())).toList();
+    BufferedImage grid = grid(List.of("sketch", "generated", "judge segmentation"), cells, classes);
+    AtomicFiles.write(out.resolve("grid.png"), PngWriter.encode(grid, Map.of()));
     AtomicFiles.write(
         out.resolve("report.md"),
         markdown(result, settings, data).getBytes(StandardCharsets.UTF_8));
@@ -212,9 +241,14 @@ public final class LayoutEvaluation {
     return img;
   }
 
-  static BufferedImage grid(List<BufferedImage[]> rows, List<String> classes) {
+  /**
+   * A grid of {@link #CELL}-sized cells, one column per title, with the segmentation palette's
+   * legend underneath (every row must have one image per title).
+   */
+  static BufferedImage grid(
+      List<String> titles, List<List<BufferedImage>> rows, List<String> classes) {
     int header = 16;
-    int cols = 3;
+    int cols = titles.size();
     int legendRows = (classes.size() + 3) / 4;
     int height = header + Math.max(1, rows.size()) * CELL + 6 + legendRows * 14;
     BufferedImage out = new BufferedImage(cols * CELL, height, BufferedImage.TYPE_INT_RGB);
@@ -223,16 +257,16 @@ public final class LayoutEvaluation {
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, out.getWidth(), out.getHeight());
       g.setColor(Color.DARK_GRAY);
-      g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-      String[] titles = {"sketch", "generated", "judge segmentation"};
       for (int c = 0; c < cols; c++) {
-        g.drawString(titles[c], c * CELL + 4, 12);
+        g.setFont(titleFont(g, titles.get(c)));
+        g.drawString(titles.get(c), c * CELL + 4, 12);
       }
+      g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
       g.setRenderingHint(
           RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
       for (int r = 0; r < rows.size(); r++) {
         for (int c = 0; c < cols; c++) {
-          g.drawImage(rows.get(r)[c], c * CELL, header + r * CELL, CELL, CELL, null);
+          g.drawImage(rows.get(r).get(c), c * CELL, header + r * CELL, CELL, CELL, null);
         }
       }
       int top = header + Math.max(1, rows.size()) * CELL + 6;
@@ -251,7 +285,16 @@ public final class LayoutEvaluation {
     return out;
   }
 
-  private static String fmt(double v) {
+  /** 11 pt, smaller for a title that would otherwise run into the next column. */
+  private static Font titleFont(Graphics2D g, String title) {
+    Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
+    while (font.getSize() > 7 && g.getFontMetrics(font).stringWidth(title) > CELL - 6) {
+      font = font.deriveFont((float) font.getSize() - 1);
+    }
+    return font;
+  }
+
+  static String fmt(double v) {
     return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.4f", v);
   }
 

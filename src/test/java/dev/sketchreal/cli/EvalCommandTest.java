@@ -1,8 +1,11 @@
 package dev.sketchreal.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sketchreal.io.Json;
 import dev.sketchreal.judge.JudgeConfig;
 import dev.sketchreal.judge.LayoutJudge;
@@ -11,11 +14,13 @@ import dev.sketchreal.runtime.Compute;
 import dev.sketchreal.sketch.ModulationConfig;
 import dev.sketchreal.testing.FixtureSets;
 import dev.sketchreal.testing.TinySketchWorld;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
@@ -23,7 +28,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code sketchreal eval --no-sketch} end to end: fixture model, tiny folder, untrained judge. */
+/**
+ * {@code sketchreal eval} end to end (--no-sketch, the sketch run, --with-baseline): fixture model,
+ * tiny folder, untrained judge.
+ */
 class EvalCommandTest {
   @TempDir static Path shared;
   static Path full;
@@ -171,5 +179,157 @@ class EvalCommandTest {
             tmp.resolve("x").toString());
     assertThat(code).isEqualTo(1);
     assertThat(err2.toString(StandardCharsets.UTF_8)).contains("--no-sketch");
+  }
+
+  /**
+   * A tiny SketchingReality model that modulates every step: with the default fraction (0.1) two
+   * denoising steps never reach the modulated timesteps, and the sketch run would equal the
+   * baseline.
+   */
+  private Path sketchModel() throws Exception {
+    ModulationConfig config =
+        TinySketchModel.config(ModulationConfig.Variant.SEMANTIC_BRANCHES).toBuilder()
+            .modulationFraction(1.0)
+            .build();
+    return TinySketchModel.create(tmp.resolve("sr"), config, true);
+  }
+
+  /** Number of differing pixels between two grid columns (all rows). */
+  private static long differingPixels(BufferedImage grid, int colA, int colB, int rows) {
+    long n = 0;
+    for (int y = 16; y < 16 + rows * 128; y++) {
+      for (int x = 0; x < 128; x++) {
+        if (grid.getRGB(colA * 128 + x, y) != grid.getRGB(colB * 128 + x, y)) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  private static String[] args(Path data, Path model, Path out, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "eval",
+                "--data",
+                data.toString(),
+                "--model",
+                model.toString(),
+                "--judge",
+                judge.toString(),
+                "--steps",
+                "2",
+                "--seed",
+                "4",
+                "--out",
+                out.toString(),
+                "--no-progress"));
+    args.addAll(List.of(extra));
+    return args.toArray(new String[0]);
+  }
+
+  /** Runs the CLI with stdout captured; fails the test on a non-zero exit. */
+  private static String runOk(String... args) {
+    PrintStream old = System.out;
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(run(err, args)).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    } finally {
+      System.setOut(old);
+    }
+    return stdout.toString(StandardCharsets.UTF_8);
+  }
+
+  private static JsonNode results(Path dir) throws Exception {
+    return Json.mapper().readTree(dir.resolve("results.json").toFile());
+  }
+
+  /** The expected ratio: null when either side is missing or the denominator is 0. */
+  private static void assertRatio(JsonNode ratio, JsonNode sketch, JsonNode textOnly) {
+    if (!sketch.isNumber() || !textOnly.isNumber() || textOnly.asDouble() == 0) {
+      assertThat(ratio.isNull()).isTrue();
+    } else {
+      assertThat(ratio.asDouble())
+          .isCloseTo(sketch.asDouble() / textOnly.asDouble(), within(1e-12));
+    }
+  }
+
+  @Test
+  void withBaselineWritesBothReportsAndTheirComparison() throws Exception {
+    Path sr = sketchModel();
+    Path out = tmp.resolve("compare");
+    String stdout = runOk(args(full, sr, out, "--with-baseline"));
+    assertThat(stdout).contains("text-only", "sketch / text-only", "layout mIoU");
+    for (Path dir : List.of(out, out.resolve("sketch"), out.resolve("text-only"))) {
+      assertThat(dir.resolve("report.md")).isRegularFile();
+      assertThat(dir.resolve("results.json")).isRegularFile();
+      assertThat(dir.resolve("grid.png")).isRegularFile();
+    }
+    JsonNode all = results(out);
+    JsonNode sketch = results(out.resolve("sketch"));
+    JsonNode textOnly = results(out.resolve("text-only"));
+    assertThat(all.get("sketch")).isEqualTo(sketch);
+    assertThat(all.get("text_only")).isEqualTo(textOnly);
+    assertThat(sketch.get("mode").asText()).contains("SketchingReality");
+    assertThat(textOnly.get("mode").asText()).contains("text-only");
+    assertThat(sketch.get("scored_samples").asInt()).isEqualTo(3);
+    JsonNode ratios = all.get("ratios");
+    for (String metric : List.of("layout_miou", "mean_image_iou", "fid_sw")) {
+      assertRatio(ratios.get(metric), sketch.get(metric), textOnly.get(metric));
+    }
+    assertThat(ratios.get("layout_miou").isNumber()).isTrue(); // the untrained judge scores > 0
+
+    // the baseline inside the comparison is exactly a separate --no-sketch run
+    Path separate = tmp.resolve("separate");
+    runOk(args(full, sr, separate, "--no-sketch"));
+    ObjectNode expected = (ObjectNode) results(separate).deepCopy();
+    ObjectNode actual = (ObjectNode) textOnly.deepCopy();
+    expected.remove("seconds");
+    actual.remove("seconds");
+    assertThat(actual).isEqualTo(expected);
+    assertThat(actual.get("layout_miou").asDouble())
+        .isEqualTo(results(separate).get("layout_miou").asDouble());
+
+    String md = Files.readString(out.resolve("report.md"));
+    assertThat(md)
+        .contains("sketch / text-only", "layout mIoU", "mean per-image layout IoU", "FID-SW")
+        .contains("Per-category layout IoU", "(sketch/report.md)", "(text-only/report.md)")
+        .contains("![grid](grid.png)");
+    var grid = ImageIO.read(out.resolve("grid.png").toFile());
+    assertThat(grid.getWidth()).isEqualTo(5 * 128);
+    assertThat(grid.getHeight()).isEqualTo(16 + 3 * 128 + 6 + 4 * 14);
+    assertThat(differingPixels(grid, 1, 2, 3)).as("the sketch changes the image").isPositive();
+    // the comparison's columns are the sub-reports' images, not new generations
+    var sketchGrid = ImageIO.read(out.resolve("sketch/grid.png").toFile());
+    var textGrid = ImageIO.read(out.resolve("text-only/grid.png").toFile());
+    assertThat(sketchGrid.getWidth()).isEqualTo(3 * 128);
+    for (int y = 16; y < 16 + 3 * 128; y += 7) {
+      for (int x = 0; x < 128; x += 7) {
+        assertThat(grid.getRGB(128 + x, y)).isEqualTo(textGrid.getRGB(128 + x, y));
+        assertThat(grid.getRGB(2 * 128 + x, y)).isEqualTo(sketchGrid.getRGB(128 + x, y));
+        assertThat(grid.getRGB(4 * 128 + x, y)).isEqualTo(sketchGrid.getRGB(2 * 128 + x, y));
+      }
+    }
+  }
+
+  @Test
+  void withBaselineRefusesOtherModesAndPlainBackbonesWritingNothing() throws Exception {
+    Path sr = sketchModel();
+    Path out = tmp.resolve("refused");
+    for (String other : List.of("--no-sketch", "--photo-oracle")) {
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      assertThat(run(err, args(full, sr, out, "--with-baseline", other))).isEqualTo(1);
+      assertThat(err.toString(StandardCharsets.UTF_8))
+          .contains("--with-baseline", "cannot be combined with " + other);
+      assertThat(out).doesNotExist();
+    }
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertThat(run(err, args(full, model(), out, "--with-baseline"))).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("not a SketchingReality model", "--with-baseline");
+    assertThat(out).doesNotExist();
   }
 }
