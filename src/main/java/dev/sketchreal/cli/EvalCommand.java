@@ -67,6 +67,16 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--limit", defaultValue = "-1", description = "evaluate the first N samples")
   int limit;
 
+  @Option(
+      names = "--sketch-strength",
+      description = "scale of the sketch modulation (default: the model's, 1.0)")
+  Double sketchStrength;
+
+  @Option(
+      names = "--modulation-fraction",
+      description = "fraction of the noisiest timesteps the sketch acts on (default: the model's)")
+  Double modulationFraction;
+
   @Option(names = "--steps", defaultValue = "25", description = "denoising steps")
   int steps;
 
@@ -176,7 +186,7 @@ final class EvalCommand implements Callable<Integer> {
       mode = TEXT_ONLY_MODE;
     } else {
       generator = sketchGenerator(sr);
-      mode = SKETCH_MODE;
+      mode = sketchMode();
     }
     LayoutEvaluation.Result r = evaluate(c, generator, settings(mode, c), out, 0);
     return summary(r) + " -> " + out.resolve("report.md").toAbsolutePath();
@@ -188,7 +198,7 @@ final class EvalCommand implements Callable<Integer> {
    */
   private String compare(Context c, SampleGenerator sketch, SampleGenerator textOnly)
       throws IOException {
-    LayoutEvaluation.Settings ss = settings(SKETCH_MODE, c);
+    LayoutEvaluation.Settings ss = settings(sketchMode(), c);
     LayoutEvaluation.Settings ts = settings(TEXT_ONLY_MODE, c);
     LayoutEvaluation.Result rs =
         evaluate(c, sketch, ss, out.resolve(BaselineComparison.SKETCH_DIR), 0);
@@ -235,6 +245,18 @@ final class EvalCommand implements Callable<Integer> {
         });
   }
 
+  /** The sketch run's mode line, with the sketch settings when they are not the model's. */
+  private String sketchMode() {
+    StringBuilder mode = new StringBuilder(SKETCH_MODE);
+    if (sketchStrength != null) {
+      mode.append(", sketch strength ").append(sketchStrength);
+    }
+    if (modulationFraction != null) {
+      mode.append(", modulation fraction ").append(modulationFraction);
+    }
+    return mode.toString();
+  }
+
   private LayoutEvaluation.Settings settings(String mode, Context c) {
     return new LayoutEvaluation.Settings(
         mode, data, model, c.judgeDir(), seed, steps, guidance, gridRows);
@@ -269,7 +291,7 @@ final class EvalCommand implements Callable<Integer> {
         return pipeline.generate(
             request(sample, s, sd),
             strokes,
-            SketchToImage.SketchSettings.DEFAULT,
+            new SketchToImage.SketchSettings(sketchStrength, modulationFraction),
             (step, total, t) -> {},
             Cancellation.NEVER);
       }
