@@ -96,7 +96,10 @@ for stage in $STAGES; do
       # $OUT/modulation/ and $OUT/sketch_encoder/ (pseudo-masks from the original encoder)
       timed sketching_reality sr train sketching-reality --config configs/sketching-reality-mini.json \
         --backbone "$OUT" --sketch-encoder "${SKETCH_ENCODER:-models/sketchworld-sketch-encoder}" \
-        --data "$DATA" --out "$OUT" --run "$RUNS/sketching-reality" "${RESUME_FLAG[@]}" ;;
+        --data "$DATA" --out "$OUT" --run "$RUNS/sketching-reality" "${RESUME_FLAG[@]}"
+      # sampling default: modulate the noisiest 30 % of the trained 50 % (layout mIoU 0.0399 vs
+      # 0.0365 with all 50 % on 60 test sketches, FID-SW 1.09 vs 1.16; model card)
+      sed -i 's/"modulation_fraction" : 0.5/"modulation_fraction" : 0.3/' "$OUT/modulation/config.json" ;;
     *) echo "unknown stage $stage" >&2; exit 2 ;;
   esac
 done
