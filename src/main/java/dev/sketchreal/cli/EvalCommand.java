@@ -27,6 +27,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -67,15 +68,7 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--limit", defaultValue = "-1", description = "evaluate the first N samples")
   int limit;
 
-  @Option(
-      names = "--sketch-strength",
-      description = "scale of the sketch modulation (default: the model's, 1.0)")
-  Double sketchStrength;
-
-  @Option(
-      names = "--modulation-fraction",
-      description = "fraction of the noisiest timesteps the sketch acts on (default: the model's)")
-  Double modulationFraction;
+  @Mixin SketchSamplingOptions sketchOptions = new SketchSamplingOptions();
 
   @Option(names = "--steps", defaultValue = "25", description = "denoising steps")
   int steps;
@@ -248,11 +241,11 @@ final class EvalCommand implements Callable<Integer> {
   /** The sketch run's mode line, with the sketch settings when they are not the model's. */
   private String sketchMode() {
     StringBuilder mode = new StringBuilder(SKETCH_MODE);
-    if (sketchStrength != null) {
-      mode.append(", sketch strength ").append(sketchStrength);
+    if (sketchOptions.strength != null) {
+      mode.append(", sketch strength ").append(sketchOptions.strength);
     }
-    if (modulationFraction != null) {
-      mode.append(", modulation fraction ").append(modulationFraction);
+    if (sketchOptions.modulationFraction != null) {
+      mode.append(", modulation fraction ").append(sketchOptions.modulationFraction);
     }
     return mode.toString();
   }
@@ -291,7 +284,7 @@ final class EvalCommand implements Callable<Integer> {
         return pipeline.generate(
             request(sample, s, sd),
             strokes,
-            new SketchToImage.SketchSettings(sketchStrength, modulationFraction),
+            sketchOptions.settings(),
             (step, total, t) -> {},
             Cancellation.NEVER);
       }

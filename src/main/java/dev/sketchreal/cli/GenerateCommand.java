@@ -23,6 +23,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sketchreal generate}: prompt (and later sketch) to a PNG carrying its parameters. */
@@ -41,15 +42,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--sketch", description = "sketch image (PNG/JPEG, either polarity)")
   Path sketch;
 
-  @Option(
-      names = "--sketch-strength",
-      description = "scale of the sketch modulation (default: the model's, 1.0)")
-  Double sketchStrength;
-
-  @Option(
-      names = "--modulation-fraction",
-      description = "fraction of the noisiest timesteps the sketch acts on (default: the model's)")
-  Double modulationFraction;
+  @Mixin SketchSamplingOptions sketchOptions = new SketchSamplingOptions();
 
   @Option(names = "--prompt", required = true, description = "what to draw")
   String prompt;
@@ -89,8 +82,7 @@ final class GenerateCommand implements Callable<Integer> {
       BufferedImage drawing = ImageFiles.read(sketch); // fail on a bad sketch before loading
       try (SketchingRealityModel sr = SketchingRealityModel.load(folder)) {
         GenerationRequest request = request(sr.backbone(), usedSeed);
-        SketchToImage.SketchSettings settings =
-            new SketchToImage.SketchSettings(sketchStrength, modulationFraction);
+        SketchToImage.SketchSettings settings = sketchOptions.settings();
         GeneratedImage image;
         try (NDManager manager = sr.backbone().manager().newSubManager();
             ProgressBar bar = progressBar(steps)) {
@@ -140,11 +132,11 @@ final class GenerateCommand implements Callable<Integer> {
     settings.put("Model", folder.toAbsolutePath().normalize().getFileName().toString());
     if (sketch != null) {
       settings.put("Sketch", sketch.getFileName().toString());
-      if (sketchStrength != null) {
-        settings.put("Sketch strength", sketchStrength);
+      if (sketchOptions.strength != null) {
+        settings.put("Sketch strength", sketchOptions.strength);
       }
-      if (modulationFraction != null) {
-        settings.put("Modulation fraction", modulationFraction);
+      if (sketchOptions.modulationFraction != null) {
+        settings.put("Modulation fraction", sketchOptions.modulationFraction);
       }
     }
     if (request.eta() != 0) {
@@ -155,8 +147,8 @@ final class GenerateCommand implements Callable<Integer> {
     json.put("model", folder.toAbsolutePath().normalize().toString());
     if (sketch != null) {
       json.put("sketch", sketch.toString());
-      json.put("sketch_strength", sketchStrength);
-      json.put("modulation_fraction", modulationFraction);
+      json.put("sketch_strength", sketchOptions.strength);
+      json.put("modulation_fraction", sketchOptions.modulationFraction);
     }
     return PngMetadata.chunks(request.prompt(), request.negativePrompt(), settings, json);
   }

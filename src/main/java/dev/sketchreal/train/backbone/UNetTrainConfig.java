@@ -58,28 +58,15 @@ public record UNetTrainConfig(
   }
 
   public UNetTrainConfig withSteps(long newSteps) {
-    return new UNetTrainConfig(
-        model,
-        scheduler,
-        split,
-        limit,
-        imageSize,
-        batchSize,
-        newSteps,
-        learningRate,
-        weightDecay,
-        warmupSteps,
-        minLrRatio,
-        maxGradNorm,
-        checkpointEvery,
-        keepLast,
-        seed,
-        captionDropout,
-        fp16);
+    return with(limit, newSteps);
   }
 
   /** The same run on the first {@code newLimit} training pairs (≤ 0: all). */
   public UNetTrainConfig withLimit(int newLimit) {
+    return with(newLimit, steps);
+  }
+
+  private UNetTrainConfig with(int newLimit, long newSteps) {
     return new UNetTrainConfig(
         model,
         scheduler,
@@ -87,7 +74,7 @@ public record UNetTrainConfig(
         newLimit,
         imageSize,
         batchSize,
-        steps,
+        newSteps,
         learningRate,
         weightDecay,
         warmupSteps,
