@@ -24,6 +24,7 @@ import dev.sketchreal.train.AdamW;
 import dev.sketchreal.train.Checkpoint;
 import dev.sketchreal.train.SoftDice;
 import dev.sketchreal.train.Trainer;
+import dev.sketchreal.train.backbone.TrainingRun;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -83,13 +84,8 @@ public final class SketchEncoderTraining {
 
   /** Opens the train and (when present) test split of a SketchWorld folder. */
   public static SketchEncoderTraining open(SketchEncoderTrainingConfig config, Path data) {
-    boolean hasSplits = Files.isRegularFile(data.resolve("splits/train.txt"));
-    Dataset train = SketchWorldDataset.open(data, hasSplits ? "train" : "all", true);
-    Dataset test =
-        Files.isRegularFile(data.resolve("splits/test.txt"))
-            ? SketchWorldDataset.open(data, "test", true)
-            : null;
-    return new SketchEncoderTraining(config, train, test);
+    SketchWorldDataset.Splits splits = SketchWorldDataset.trainAndTest(data);
+    return new SketchEncoderTraining(config, splits.train(), splits.test());
   }
 
   /** The result of a run: the final step, its loss, the last pseudo-mask mIoU (NaN if none). */
@@ -244,16 +240,8 @@ public final class SketchEncoderTraining {
   }
 
   private Trainer.Options options(Path out, long totalSteps, boolean progress) {
-    long warmup = config.warmupSteps();
-    long n = config.steps();
-    Trainer.Schedule schedule =
-        s -> {
-          if (s <= warmup) {
-            return warmup == 0 ? 1.0 : (double) s / warmup;
-          }
-          double t = n <= warmup ? 1.0 : (double) (s - warmup) / (n - warmup);
-          return 0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * Math.min(1.0, t)));
-        };
+    // warm-up, then cosine to 10 % of the learning rate at the last step
+    Trainer.Schedule schedule = TrainingRun.schedule(config.warmupSteps(), config.steps(), 0.1);
     return new Trainer.Options(
         totalSteps,
         config.seed(),

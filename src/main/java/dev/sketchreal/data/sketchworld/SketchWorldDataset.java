@@ -53,6 +53,25 @@ public final class SketchWorldDataset implements Dataset {
   }
 
   /**
+   * The training and held-out parts of a folder.
+   *
+   * @param test null when the folder has no {@code splits/test.txt}
+   */
+  public record Splits(SketchWorldDataset train, SketchWorldDataset test) {}
+
+  /**
+   * The train split (every sample when the folder has no {@code splits/}) and the test split when
+   * there is one, both skipping bad samples.
+   */
+  public static Splits trainAndTest(Path root) {
+    boolean hasTrain = Files.isRegularFile(root.resolve("splits/train.txt"));
+    SketchWorldDataset train = open(root, hasTrain ? "train" : "all", true);
+    SketchWorldDataset test =
+        Files.isRegularFile(root.resolve("splits/test.txt")) ? open(root, "test", true) : null;
+    return new Splits(train, test);
+  }
+
+  /**
    * Opens a folder.
    *
    * @param split "train", "test" (read from splits/) or "all" (every sketch found)
