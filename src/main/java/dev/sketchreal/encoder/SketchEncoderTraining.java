@@ -21,17 +21,13 @@ import dev.sketchreal.model.clip.ClipTokenizer;
 import dev.sketchreal.nn.Scalars;
 import dev.sketchreal.sketch.SemanticSketchEncoder;
 import dev.sketchreal.train.AdamW;
-import dev.sketchreal.train.Checkpoint;
 import dev.sketchreal.train.SoftDice;
-import dev.sketchreal.train.Trainer;
-import dev.sketchreal.train.backbone.TrainingRun;
+import dev.sketchreal.train.TrainingRun;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,6 +62,7 @@ public final class SketchEncoderTraining {
   private final boolean hasSynthetic;
   private final Map<String, Item> cache = new ConcurrentHashMap<>();
   private SemanticSketchEncoder encoder;
+  private double lastLoss = Double.NaN; // the last trained step's loss (NaN before any)
 
   /** A preprocessed sketch: ink bytes (S×S) and per-pixel class bits as masks at S. */
   record Item(byte[] ink, Map<String, Mask> masks) {}
@@ -93,11 +90,6 @@ public final class SketchEncoderTraining {
 
   public Result run(Path out, boolean resume, boolean progress, PrintStream log)
       throws IOException {
-    Path checkpoints = out.resolve("checkpoints");
-    if (!resume && Checkpoint.latest(checkpoints).isPresent()) {
-      throw new IllegalArgumentException(
-          out + " already holds a run: pass --resume to continue it, or choose another --out");
-    }
     Files.createDirectories(out);
     Json.writeAtomically(out.resolve("train_config.json"), config);
     Path tokenizerDir = out.resolve("tokenizer");
@@ -112,64 +104,65 @@ public final class SketchEncoderTraining {
               manager,
               List.of(
                   AdamW.Group.of("encoder", clip, config.learningRate(), config.weightDecay())));
-      long total = config.steps();
-      double lastLoss = Double.NaN;
-      double miou = Double.NaN;
-      boolean first = true;
-      long step = 0;
-      while (first || step < total) {
-        optimizer.setLearningRate("encoder", config.learningRate());
-        Trainer trainer =
-            new Trainer(manager, optimizer, this::step, options(out, chunkEnd(step), progress));
-        if (first && resume) {
-          step = trainer.resume();
-          log.println("resumed at step " + step);
-          optimizer.setLearningRate("encoder", config.learningRate());
-          trainer =
-              new Trainer(manager, optimizer, this::step, options(out, chunkEnd(step), progress));
-        }
-        first = false;
-        if (step >= total) {
-          break;
-        }
-        var entries = trainer.run();
-        step = trainer.step();
-        if (!entries.isEmpty()) {
-          lastLoss = entries.get(entries.size() - 1).losses().get("total");
-        }
-        save(clip, clipConfig, config.classTemplate(), out);
-        if (test != null && config.evalLimit() != 0) {
-          int limit = step >= total ? -1 : config.evalLimit();
-          IouAccumulator acc = evaluate(encoder, test, limit, manager);
-          miou = acc.meanIou();
-          Map<String, Object> line = new LinkedHashMap<>();
-          line.put("step", step);
-          line.put("miou", miou);
-          line.put("mean_image_iou", acc.meanImageIou());
-          line.put("images", acc.images());
-          line.put("per_category", acc.perCategory());
-          Files.writeString(
-              out.resolve("eval.jsonl"),
-              Json.mapper()
-                      .writer()
-                      .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                      .writeValueAsString(line)
-                  + "\n",
-              StandardCharsets.UTF_8,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.APPEND);
-          log.printf(
-              "step %d: loss %.4f, pseudo-mask mIoU %.4f on %d test hand-drawn sketches%n",
-              step, lastLoss, miou, acc.images());
-        }
-      }
+      long step =
+          TrainingRun.run(
+              manager,
+              optimizer,
+              this::step,
+              out,
+              configJson,
+              settings(),
+              resume,
+              progress,
+              (reached, entries) -> {
+                save(clip, clipConfig, config.classTemplate(), out);
+                if (!entries.isEmpty()) {
+                  lastLoss = entries.get(entries.size() - 1).losses().get("total");
+                  if (reached < config.steps()) {
+                    score(reached, config.evalLimit(), out, manager, log);
+                  }
+                }
+              },
+              log);
+      // the finished encoder is scored on every test sketch
+      double miou = step >= config.steps() ? score(step, -1, out, manager, log) : Double.NaN;
       return new Result(step, lastLoss, miou);
     }
   }
 
-  private long chunkEnd(long step) {
-    return Math.min(
-        config.steps(), (step / config.checkpointEvery() + 1) * config.checkpointEvery());
+  /**
+   * Scores the pseudo-masks on up to {@code limit} test hand-drawn sketches (-1: all) and appends
+   * the result to {@code eval.jsonl}; NaN when evaluation is off ({@code eval_limit} 0, no test).
+   */
+  private double score(long step, int limit, Path out, NDManager manager, PrintStream log)
+      throws IOException {
+    if (test == null || config.evalLimit() == 0) {
+      return Double.NaN;
+    }
+    IouAccumulator acc = evaluate(encoder, test, limit, manager);
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("step", step);
+    line.put("miou", acc.meanIou());
+    line.put("mean_image_iou", acc.meanImageIou());
+    line.put("images", acc.images());
+    line.put("per_category", acc.perCategory());
+    Json.appendLine(out.resolve("eval.jsonl"), line);
+    log.printf(
+        "step %d: loss %.4f, pseudo-mask mIoU %.4f on %d test hand-drawn sketches%n",
+        step, lastLoss, acc.meanIou(), acc.images());
+    return acc.meanIou();
+  }
+
+  // warm-up, then cosine to 10 % of the learning rate at the last step
+  private TrainingRun.Settings settings() {
+    return new TrainingRun.Settings(
+        config.steps(),
+        config.seed(),
+        config.maxGradNorm(),
+        config.checkpointEvery(),
+        config.keepLast(),
+        config.warmupSteps(),
+        0.1);
   }
 
   /** Writes (or copies) the tokenizer and returns the CLIP config completed from it. */
@@ -237,21 +230,6 @@ public final class SketchEncoderTraining {
     Json.writeAtomically(out.resolve("config.json"), json);
     Json.writeAtomically(
         out.resolve(SemanticSketchEncoder.SETTINGS_FILE), Map.of("class_template", classTemplate));
-  }
-
-  private Trainer.Options options(Path out, long totalSteps, boolean progress) {
-    // warm-up, then cosine to 10 % of the learning rate at the last step
-    Trainer.Schedule schedule = TrainingRun.schedule(config.warmupSteps(), config.steps(), 0.1);
-    return new Trainer.Options(
-        totalSteps,
-        config.seed(),
-        config.maxGradNorm(),
-        config.checkpointEvery(),
-        config.keepLast(),
-        out,
-        configJson,
-        schedule,
-        progress);
   }
 
   /** One step: a batch of sketches (hand-drawn or synthetic), random horizontal flips. */

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * The project's one Jackson mapper for configs ({@code config.json}, {@code scheduler_config.json},
@@ -106,6 +107,25 @@ public final class Json {
    */
   public static void writeAtomically(Path path, Object value) throws IOException {
     AtomicFiles.write(path, toJson(value).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Appends {@code value} as one compact JSON line to a JSON-lines file (created when missing): for
+   * evaluation logs written once per training chunk.
+   */
+  public static void appendLine(Path path, Object value) throws IOException {
+    String line;
+    try {
+      line = MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+    } catch (JacksonException e) {
+      throw new IllegalArgumentException("cannot write a JSON line: " + e.getOriginalMessage(), e);
+    }
+    Files.writeString(
+        path,
+        line + "\n",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
   }
 
   /** {@code value} as indented JSON with a final newline. */

@@ -15,16 +15,13 @@ import dev.sketchreal.eval.IouAccumulator;
 import dev.sketchreal.io.Json;
 import dev.sketchreal.nn.Scalars;
 import dev.sketchreal.train.AdamW;
-import dev.sketchreal.train.Checkpoint;
 import dev.sketchreal.train.SoftDice;
-import dev.sketchreal.train.Trainer;
-import dev.sketchreal.train.backbone.TrainingRun;
+import dev.sketchreal.train.TrainingLog;
+import dev.sketchreal.train.TrainingRun;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -48,6 +45,7 @@ public final class JudgeTraining {
   private final List<String> trainIds;
   private final Map<String, Item> cache = new ConcurrentHashMap<>();
   private LayoutJudge current;
+  private double lastLoss = Double.NaN; // the last trained step's loss (NaN before any)
 
   /** A preprocessed training photo: RGB bytes (CHW) and class ids per pixel. */
   record Item(byte[] photo, byte[] labels) {}
@@ -79,11 +77,6 @@ public final class JudgeTraining {
    */
   public Result run(Path out, boolean resume, boolean progress, PrintStream log)
       throws IOException {
-    Path checkpoints = out.resolve("checkpoints");
-    if (!resume && Checkpoint.latest(checkpoints).isPresent()) {
-      throw new IllegalArgumentException(
-          out + " already holds a run: pass --resume to continue it, or choose another --out");
-    }
     Files.createDirectories(out);
     Json.writeAtomically(out.resolve("train_config.json"), config);
     try (NDManager manager = dev.sketchreal.runtime.Compute.newManager()) {
@@ -94,69 +87,20 @@ public final class JudgeTraining {
           new AdamW(
               manager,
               List.of(AdamW.Group.of("judge", judge, config.learningRate(), config.weightDecay())));
-      long total = config.steps();
-      double lastLoss = Double.NaN;
+      long step =
+          TrainingRun.run(
+              manager,
+              optimizer,
+              this::step,
+              out,
+              configJson,
+              settings(),
+              resume,
+              progress,
+              (reached, entries) -> afterChunk(judge, out, reached, entries, manager, log),
+              log);
       double miou = Double.NaN;
-      boolean first = true;
-      long step = 0;
-      while (first || step < total) {
-        long chunkEnd =
-            Math.min(total, (step / config.checkpointEvery() + 1) * config.checkpointEvery());
-        optimizer.setLearningRate(
-            "judge", config.learningRate()); // the Trainer scales what it finds
-        Trainer trainer =
-            new Trainer(manager, optimizer, this::step, options(out, chunkEnd, progress));
-        if (first && resume) {
-          step = trainer.resume();
-          log.println("resumed at step " + step);
-          chunkEnd =
-              Math.min(total, (step / config.checkpointEvery() + 1) * config.checkpointEvery());
-          optimizer.setLearningRate("judge", config.learningRate());
-          trainer = new Trainer(manager, optimizer, this::step, options(out, chunkEnd, progress));
-        }
-        first = false;
-        if (step >= total) {
-          break;
-        }
-        var entries = trainer.run();
-        step = trainer.step();
-        if (!entries.isEmpty()) {
-          lastLoss = entries.get(entries.size() - 1).losses().get("total");
-        }
-        judge.save(out);
-        if (test != null && config.evalLimit() != 0) {
-          IouAccumulator acc = evaluate(judge, test, config.evalLimit(), manager);
-          miou = acc.meanIou();
-          String line =
-              Json.mapper()
-                      .writer()
-                      .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                      .writeValueAsString(
-                          Map.of(
-                              "step",
-                              step,
-                              "miou",
-                              miou,
-                              "images",
-                              acc.images(),
-                              "per_category",
-                              acc.perCategory()))
-                  + "\n";
-          Files.writeString(
-              out.resolve("eval.jsonl"),
-              line,
-              StandardCharsets.UTF_8,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.APPEND);
-          log.printf(
-              "step %d: loss %.4f, test-photo mIoU %.4f (%d photos)%n",
-              step, lastLoss, miou, acc.images());
-        }
-      }
-      if (step >= total && Files.notExists(out.resolve("model.safetensors"))) {
-        judge.save(out);
-      }
-      if (step >= total && test != null && config.evalLimit() != 0) {
+      if (test != null && config.evalLimit() != 0) {
         IouAccumulator acc = evaluate(judge, test, -1, manager);
         miou = acc.meanIou();
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -172,19 +116,45 @@ public final class JudgeTraining {
     }
   }
 
-  private Trainer.Options options(Path out, long totalSteps, boolean progress) {
-    // warm-up, then cosine to 10 % of the learning rate at the last step
-    Trainer.Schedule schedule = TrainingRun.schedule(config.warmupSteps(), config.steps(), 0.1);
-    return new Trainer.Options(
-        totalSteps,
+  /** Exports the judge and scores up to {@code eval_limit} test photos ({@code eval.jsonl}). */
+  private void afterChunk(
+      LayoutJudge judge,
+      Path out,
+      long step,
+      List<TrainingLog.Entry> entries,
+      NDManager manager,
+      PrintStream log)
+      throws IOException {
+    judge.save(out);
+    if (entries.isEmpty()) {
+      return; // a finished run resumed: nothing new to score
+    }
+    lastLoss = entries.get(entries.size() - 1).losses().get("total");
+    if (test == null || config.evalLimit() == 0) {
+      return;
+    }
+    IouAccumulator acc = evaluate(judge, test, config.evalLimit(), manager);
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("step", step);
+    line.put("miou", acc.meanIou());
+    line.put("images", acc.images());
+    line.put("per_category", acc.perCategory());
+    Json.appendLine(out.resolve("eval.jsonl"), line);
+    log.printf(
+        "step %d: loss %.4f, test-photo mIoU %.4f (%d photos)%n",
+        step, lastLoss, acc.meanIou(), acc.images());
+  }
+
+  // warm-up, then cosine to 10 % of the learning rate at the last step
+  private TrainingRun.Settings settings() {
+    return new TrainingRun.Settings(
+        config.steps(),
         config.seed(),
         config.maxGradNorm(),
         config.checkpointEvery(),
         config.keepLast(),
-        out,
-        configJson,
-        schedule,
-        progress);
+        config.warmupSteps(),
+        0.1);
   }
 
   /** One training step: a random batch of photos with random horizontal flips. */

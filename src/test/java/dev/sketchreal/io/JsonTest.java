@@ -39,6 +39,18 @@ class JsonTest {
   }
 
   @Test
+  void appendLineWritesOneCompactJsonObjectPerLine() throws Exception {
+    Path log = dir.resolve("eval.jsonl");
+    Json.appendLine(log, Map.of("step", 100, "per_category", Map.of("tree", 0.25)));
+    Json.appendLine(log, Map.of("step", 200));
+    List<String> lines = Files.readAllLines(log);
+    assertThat(lines).hasSize(2);
+    assertThat(Json.mapper().readTree(lines.get(0)).at("/per_category/tree").asDouble())
+        .isEqualTo(0.25);
+    assertThat(Json.mapper().readTree(lines.get(1)).get("step").asInt()).isEqualTo(200);
+  }
+
+  @Test
   void readsRequiredAndDefaultsOptionalAndIgnoresUnknownKeys() throws Exception {
     Path file =
         json(

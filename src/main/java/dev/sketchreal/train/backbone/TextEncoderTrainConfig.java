@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sketchreal.io.Json;
 import dev.sketchreal.model.clip.ClipConfig;
 import dev.sketchreal.model.clip.ClipTokenizer;
+import dev.sketchreal.train.TrainingRun;
 
 /**
  * {@code sketchreal train text-encoder} settings: a transformers CLIPModel {@code config.json}

@@ -12,6 +12,7 @@ import dev.sketchreal.model.clip.ClipTokenizer;
 import dev.sketchreal.nn.Scalars;
 import dev.sketchreal.runtime.Compute;
 import dev.sketchreal.train.AdamW;
+import dev.sketchreal.train.TrainingRun;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -174,7 +175,7 @@ public final class TextEncoderTrainer implements AutoCloseable {
         config.settings(),
         resume,
         progress,
-        step -> export(out, clipOut, step, log),
+        (step, entries) -> export(out, clipOut, step, log),
         log);
   }
 

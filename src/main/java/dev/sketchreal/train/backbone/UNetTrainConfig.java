@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.sketchreal.io.Json;
 import dev.sketchreal.model.unet.UNetConfig;
 import dev.sketchreal.sampling.SchedulerConfig;
+import dev.sketchreal.train.TrainingRun;
 
 /**
  * {@code sketchreal train unet} settings: the diffusers {@code unet/config.json} content under

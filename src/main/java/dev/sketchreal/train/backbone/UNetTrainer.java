@@ -17,6 +17,7 @@ import dev.sketchreal.runtime.Compute;
 import dev.sketchreal.sampling.NoiseSchedule;
 import dev.sketchreal.sampling.SchedulerConfig;
 import dev.sketchreal.train.AdamW;
+import dev.sketchreal.train.TrainingRun;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -255,7 +256,7 @@ public final class UNetTrainer implements AutoCloseable {
         config.settings(),
         resume,
         progress,
-        step -> export(out, step, log),
+        (step, entries) -> export(out, step, log),
         log);
   }
 

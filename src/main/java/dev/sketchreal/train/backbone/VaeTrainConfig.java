@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.sketchreal.io.Json;
 import dev.sketchreal.model.vae.VaeConfig;
+import dev.sketchreal.train.TrainingRun;
 
 /**
  * {@code sketchreal train vae} settings: the diffusers {@code vae/config.json} content under {@code

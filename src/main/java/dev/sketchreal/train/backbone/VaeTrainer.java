@@ -11,6 +11,7 @@ import dev.sketchreal.model.vae.VaeConfig;
 import dev.sketchreal.nn.Scalars;
 import dev.sketchreal.runtime.Compute;
 import dev.sketchreal.train.AdamW;
+import dev.sketchreal.train.TrainingRun;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -142,7 +143,7 @@ public final class VaeTrainer implements AutoCloseable {
         config.settings(),
         resume,
         progress,
-        step -> export(out, step, log),
+        (step, entries) -> export(out, step, log),
         log);
   }
 

@@ -1,32 +1,34 @@
-package dev.sketchreal.train.backbone;
+package dev.sketchreal.train;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sketchreal.train.AdamW;
-import dev.sketchreal.train.Checkpoint;
-import dev.sketchreal.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Drives a {@link Trainer} in chunks of {@code checkpointEvery} steps, exporting the component
- * (diffusers layout) after each chunk so the output folder is always usable while a long run
- * continues. Learning rate: linear warm-up, then cosine decay to {@code minLrRatio} × base (or
- * constant when {@code minLrRatio} is 1).
+ * Drives a {@link Trainer} in chunks of {@code checkpointEvery} steps: after each chunk the run is
+ * checkpointed and an {@link AfterChunk} hook exports the model (and may evaluate it), so the
+ * output folder is always usable while a long run continues. Learning rate: linear warm-up, then
+ * cosine decay to {@code minLrRatio} × base (or constant when {@code minLrRatio} is 1). Used by the
+ * backbone, judge and sketch-encoder trainers.
  */
 public final class TrainingRun {
   private TrainingRun() {}
 
-  /** Writes the current weights as a model component (called after every chunk). */
+  /**
+   * Called after every chunk with the step reached and that chunk's log entries (empty when a
+   * resumed run was already finished): writes the current weights, may evaluate them.
+   */
   @FunctionalInterface
-  public interface Export {
-    void export(long step) throws IOException;
+  public interface AfterChunk {
+    void done(long step, List<TrainingLog.Entry> entries) throws IOException;
   }
 
-  /** Optimisation settings shared by every backbone trainer. */
+  /** Optimisation settings shared by every chunked trainer. */
   public record Settings(
       long steps,
       long seed,
@@ -64,7 +66,7 @@ public final class TrainingRun {
       Settings settings,
       boolean resume,
       boolean progress,
-      Export export,
+      AfterChunk afterChunk,
       PrintStream out)
       throws IOException {
     Map<String, Double> base = new LinkedHashMap<>(optimizer.learningRates());
@@ -83,10 +85,11 @@ public final class TrainingRun {
               : "resumed at " + done);
     } else if (Checkpoint.latest(checkpoints).isPresent()) {
       throw new IllegalArgumentException(
-          runDir + " already has checkpoints: pass --resume to continue, or another --run folder");
+          runDir
+              + " already has checkpoints: pass --resume to continue that run, or use another folder");
     }
     if (done >= settings.steps() && done > 0) {
-      export.export(done);
+      afterChunk.done(done, List.of());
     }
     while (done < settings.steps()) {
       int every = settings.checkpointEvery();
@@ -96,9 +99,9 @@ public final class TrainingRun {
       Trainer t =
           new Trainer(
               manager, optimizer, step, options(settings, runDir, config, schedule, end, progress));
-      t.run();
+      List<TrainingLog.Entry> entries = t.run();
       done = t.step();
-      export.export(done);
+      afterChunk.done(done, entries);
     }
     return done;
   }
