@@ -140,13 +140,7 @@ public final class SketchEncoderTraining {
       return Double.NaN;
     }
     IouAccumulator acc = evaluate(encoder, test, limit, manager);
-    Map<String, Object> line = new LinkedHashMap<>();
-    line.put("step", step);
-    line.put("miou", acc.meanIou());
-    line.put("mean_image_iou", acc.meanImageIou());
-    line.put("images", acc.images());
-    line.put("per_category", acc.perCategory());
-    Json.appendLine(out.resolve("eval.jsonl"), line);
+    Json.appendLine(out.resolve("eval.jsonl"), acc.record(step));
     log.printf(
         "step %d: loss %.4f, pseudo-mask mIoU %.4f on %d test hand-drawn sketches%n",
         step, lastLoss, acc.meanIou(), acc.images());

@@ -136,6 +136,20 @@ public final class IouAccumulator {
     return imageIous.size();
   }
 
+  /**
+   * One evaluation record after {@code step}: step, miou, mean_image_iou, images, per_category (the
+   * line training runs append to their {@code eval.jsonl}).
+   */
+  public Map<String, Object> record(long step) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("step", step);
+    r.put("miou", meanIou());
+    r.put("mean_image_iou", meanImageIou());
+    r.put("images", images());
+    r.put("per_category", perCategory());
+    return r;
+  }
+
   /** Categories that were never scored (no pixels in any prediction or target). */
   public List<String> unscored() {
     TreeSet<String> out = new TreeSet<>(categories);

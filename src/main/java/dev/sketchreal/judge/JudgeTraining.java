@@ -134,12 +134,7 @@ public final class JudgeTraining {
       return;
     }
     IouAccumulator acc = evaluate(judge, test, config.evalLimit(), manager);
-    Map<String, Object> line = new LinkedHashMap<>();
-    line.put("step", step);
-    line.put("miou", acc.meanIou());
-    line.put("images", acc.images());
-    line.put("per_category", acc.perCategory());
-    Json.appendLine(out.resolve("eval.jsonl"), line);
+    Json.appendLine(out.resolve("eval.jsonl"), acc.record(step));
     log.printf(
         "step %d: loss %.4f, test-photo mIoU %.4f (%d photos)%n",
         step, lastLoss, acc.meanIou(), acc.images());

@@ -56,6 +56,13 @@ class IouAccumulatorTest {
     assertThat(acc.targetImages("sun")).isEqualTo(2);
     assertThat(acc.targetImages("car")).isZero();
     assertThat(acc.images()).isEqualTo(2);
+    assertThat(acc.record(300))
+        .containsExactly(
+            Map.entry("step", 300L),
+            Map.entry("miou", acc.meanIou()),
+            Map.entry("mean_image_iou", acc.meanImageIou()),
+            Map.entry("images", 2),
+            Map.entry("per_category", acc.perCategory()));
   }
 
   @Test
