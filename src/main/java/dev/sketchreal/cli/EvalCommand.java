@@ -247,6 +247,9 @@ final class EvalCommand implements Callable<Integer> {
     if (sketchOptions.modulationFraction != null) {
       mode.append(", modulation fraction ").append(sketchOptions.modulationFraction);
     }
+    if (Boolean.TRUE.equals(sketchOptions.spatialOnly)) {
+      mode.append(", spatial only");
+    }
     return mode.toString();
   }
 

@@ -15,7 +15,14 @@ final class SketchSamplingOptions {
       description = "fraction of the noisiest timesteps the sketch acts on (default: the model's)")
   Double modulationFraction;
 
+  @Option(
+      names = "--sketch-spatial-only",
+      description =
+          "diagnostic: drop the per-channel mean of the sketch's change to the prediction, so the"
+              + " sketch can only move things, not tint the whole image")
+  Boolean spatialOnly;
+
   SketchToImage.SketchSettings settings() {
-    return new SketchToImage.SketchSettings(strength, modulationFraction);
+    return new SketchToImage.SketchSettings(strength, modulationFraction, spatialOnly);
   }
 }

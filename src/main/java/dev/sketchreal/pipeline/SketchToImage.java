@@ -71,8 +71,8 @@ public final class SketchToImage {
   }
 
   /** Per-generation sketch settings (null = the model's configured value). */
-  public record SketchSettings(Double strength, Double modulationFraction) {
-    public static final SketchSettings DEFAULT = new SketchSettings(null, null);
+  public record SketchSettings(Double strength, Double modulationFraction, Boolean spatialOnly) {
+    public static final SketchSettings DEFAULT = new SketchSettings(null, null, null);
 
     ModulationConfig applyTo(ModulationConfig config) {
       ModulationConfig.Builder b = config.toBuilder();
@@ -81,6 +81,9 @@ public final class SketchToImage {
       }
       if (modulationFraction != null) {
         b.modulationFraction(modulationFraction);
+      }
+      if (spatialOnly != null) {
+        b.spatialOnly(spatialOnly);
       }
       return b.build();
     }

@@ -36,14 +36,28 @@ public final class ModulatedGuidance {
     UnaryOperator<NDArray> guide =
         c -> epsUncond.add(Scalars.mul(c.sub(epsUncond), (float) guidanceScale));
     if (!guided) {
-      return modulator.forward(epsCond).apply(epsCond, strength);
+      return modulate(epsCond, modulator, strength, config.spatialOnly());
     }
     return switch (config.guidancePlacement()) {
-      case MODULATE_CONDITIONAL -> guide.apply(modulator.forward(epsCond).apply(epsCond, strength));
-      case MODULATE_GUIDED -> {
-        NDArray g = guide.apply(epsCond);
-        yield modulator.forward(g).apply(g, strength);
-      }
+      case MODULATE_CONDITIONAL ->
+          guide.apply(modulate(epsCond, modulator, strength, config.spatialOnly()));
+      case MODULATE_GUIDED ->
+          modulate(guide.apply(epsCond), modulator, strength, config.spatialOnly());
     };
+  }
+
+  /**
+   * eps' = eps ⊙ (1 + s·S) + s·B; with {@code spatialOnly} the change eps' − eps loses its
+   * per-channel mean over (h, w), leaving only where the sketch moves things.
+   */
+  static NDArray modulate(
+      NDArray eps, ModulatorCall modulator, double strength, boolean spatialOnly) {
+    NDArray modulated = modulator.forward(eps).apply(eps, strength);
+    if (!spatialOnly) {
+      return modulated;
+    }
+    NDArray change = modulated.sub(eps); // (B, C, h, w)
+    NDArray channelMean = change.mean(new int[] {3}, true).mean(new int[] {2}, true);
+    return eps.add(change.sub(channelMean));
   }
 }

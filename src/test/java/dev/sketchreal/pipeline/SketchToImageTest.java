@@ -80,7 +80,7 @@ class SketchToImageTest {
               .generate(
                   request,
                   strokes(manager),
-                  new SketchToImage.SketchSettings(0.0, null),
+                  new SketchToImage.SketchSettings(0.0, null, null),
                   ProgressListener.NONE,
                   Cancellation.NEVER)
               .pixels();
