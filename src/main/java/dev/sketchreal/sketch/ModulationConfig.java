@@ -38,6 +38,10 @@ import java.util.List;
  * @param attnLayers explicit Γ (module paths such as {@code mid_block.attentions.0
  *     .transformer_blocks.0.attn2}); when non-empty it replaces the resolution rule
  * @param guidancePlacement where modulation sits relative to classifier-free guidance
+ * @param sketchSkips semantic-branches variant: each up stage of the trunk also concatenates the
+ *     sketch branch's level of that size (U-Net skips from the sketch), so the sketch reaches the
+ *     output at the latent resolution and not only through the coarsest embedding (default false,
+ *     the paper's network)
  * @param sketchStrength scales S and B at sampling time (1 = as trained, 0 = text only)
  * @param spatialOnly sampling diagnostic: keep only the spatial part of the modulation's change
  *     {@code δ = eps' − eps} by subtracting its per-channel mean over the latent plane, so the
@@ -64,6 +68,7 @@ public record ModulationConfig(
     @JsonProperty("attn_coarsest_resolutions") Integer attnCoarsestResolutions,
     @JsonProperty("attn_layers") List<String> attnLayers,
     @JsonProperty("guidance_placement") GuidancePlacement guidancePlacement,
+    @JsonProperty("sketch_skips") Boolean sketchSkips,
     @JsonProperty("sketch_strength") Double sketchStrength,
     @JsonProperty("spatial_only") Boolean spatialOnly) {
 
@@ -144,6 +149,7 @@ public record ModulationConfig(
     attnLayers = attnLayers == null ? List.of() : List.copyOf(attnLayers);
     guidancePlacement =
         guidancePlacement == null ? GuidancePlacement.MODULATE_CONDITIONAL : guidancePlacement;
+    sketchSkips = sketchSkips != null && sketchSkips;
     sketchStrength = nonNegative(sketchStrength, 1.0, "sketch_strength");
     spatialOnly = spatialOnly != null && spatialOnly;
     if (hiddenChannels % groupsFor(hiddenChannels) != 0) {
@@ -225,6 +231,7 @@ public record ModulationConfig(
     b.attnCoarsestResolutions = attnCoarsestResolutions;
     b.attnLayers = attnLayers;
     b.guidancePlacement = guidancePlacement;
+    b.sketchSkips = sketchSkips;
     b.sketchStrength = sketchStrength;
     b.spatialOnly = spatialOnly;
     return b;
@@ -250,6 +257,7 @@ public record ModulationConfig(
     private Integer attnCoarsestResolutions;
     private List<String> attnLayers;
     private GuidancePlacement guidancePlacement;
+    private Boolean sketchSkips;
     private Double sketchStrength;
     private Boolean spatialOnly;
 
@@ -343,6 +351,11 @@ public record ModulationConfig(
       return this;
     }
 
+    public Builder sketchSkips(boolean v) {
+      sketchSkips = v;
+      return this;
+    }
+
     public Builder sketchStrength(double v) {
       sketchStrength = v;
       return this;
@@ -373,6 +386,7 @@ public record ModulationConfig(
           attnCoarsestResolutions,
           attnLayers,
           guidancePlacement,
+          sketchSkips,
           sketchStrength,
           spatialOnly);
     }

@@ -19,7 +19,10 @@ import java.util.List;
  *   concat (B, 3·hidden, h/8, w/8) → trunk → S, B (B, C, h, w)
  * </pre>
  *
- * Parameters at the defaults (768 feature channels, hidden 64): ~0.4 M.
+ * <p>With {@code sketch_skips} each up stage also concatenates the sketch branch's level of its
+ * size (not in the paper).
+ *
+ * <p>Parameters at the defaults (768 feature channels, hidden 64): ~0.4 M.
  */
 public final class ModulationNetwork extends Module implements SketchModulator {
   private final ModulationConfig config;
@@ -38,7 +41,7 @@ public final class ModulationNetwork extends Module implements SketchModulator {
         child("latent_branch", new DownBranch(config.latentChannels(), hidden, stages, 3));
     this.epsBranch =
         child("eps_branch", new DownBranch(config.latentChannels(), hidden, stages, 3));
-    this.trunk = child("trunk", new ModulationTrunk(3 * hidden, config, false));
+    this.trunk = child("trunk", new ModulationTrunk(3 * hidden, config, config.sketchSkips()));
   }
 
   @Override
@@ -49,14 +52,18 @@ public final class ModulationNetwork extends Module implements SketchModulator {
     long w = zt.getShape().get(3);
     NDArray sketch = Resize.features(features, h, w); // (B, Cf, h, w)
     List<NDArray> latentLevels = latentBranch.forward(zt);
+    List<NDArray> sketchLevels = sketchBranch.forward(sketch);
     NDArray embeddings =
         NDArrays.concat(
             new NDList(
-                sketchBranch.embed(sketch),
+                sketchLevels.get(sketchLevels.size() - 1),
                 latentLevels.get(latentLevels.size() - 1),
                 epsBranch.embed(eps.stopGradient())),
-            1); // (B, 3·hidden, h/8, w/8)
-    return trunk.forward(embeddings, Inputs.timesteps(timesteps, zt), latentLevels, false);
+            1); // (B, 3·hidden, h/2^stages, w/2^stages)
+    // the up path's targets: the sketch's own levels when they are skips, else just the sizes
+    boolean skips = config.sketchSkips();
+    return trunk.forward(
+        embeddings, Inputs.timesteps(timesteps, zt), skips ? sketchLevels : latentLevels, skips);
   }
 
   @Override

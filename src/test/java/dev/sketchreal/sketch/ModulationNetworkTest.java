@@ -74,6 +74,30 @@ class ModulationNetworkTest {
   }
 
   @Test
+  void sketchSkipsFeedTheSketchLevelsIntoTheUpPathAndStartAsTheIdentity() {
+    ModulationConfig config =
+        small(Variant.SEMANTIC_BRANCHES).toBuilder().stages(1).sketchSkips(true).build();
+    ModulationNetwork net = new ModulationNetwork(config);
+    // the up stage sees its own 16 channels plus the sketch level's 16
+    ModulationNetwork plain =
+        new ModulationNetwork(small(Variant.SEMANTIC_BRANCHES).toBuilder().stages(1).build());
+    assertThat(net.parameterCount()).isGreaterThan(plain.parameterCount());
+    try (NDManager m = NDManager.newBaseManager()) {
+      net.initialize(m, new SplittableRandom(1));
+      SplittableRandom r = new SplittableRandom(2);
+      for (long[] size : new long[][] {{16, 16}, {7, 10}}) {
+        NDArray zt = TinyBackbone.normal(m, r, 2, 4, size[0], size[1]);
+        NDArray eps = TinyBackbone.normal(m, r, 2, 4, size[0], size[1]);
+        NDArray sketch = sketchInput(m, config, r, size[0], size[1]);
+        Modulation out = net.forward(sketch, zt, eps, m.create(new int[] {950, 910}));
+        assertThat(out.scale().getShape()).isEqualTo(new Shape(2, 4, size[0], size[1]));
+        assertThat(out.apply(eps).toFloatArray()).containsExactly(eps.toFloatArray());
+      }
+    }
+    assertThat(ModulationConfig.defaults().sketchSkips()).isFalse();
+  }
+
+  @Test
   void modulateScalesAndShiftsWithStrength() {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray eps = m.create(new float[] {1, -2, 3, 0.5f});
