@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -241,15 +242,13 @@ final class EvalCommand implements Callable<Integer> {
   /** The sketch run's mode line, with the sketch settings when they are not the model's. */
   private String sketchMode() {
     StringBuilder mode = new StringBuilder(SKETCH_MODE);
-    if (sketchOptions.strength != null) {
-      mode.append(", sketch strength ").append(sketchOptions.strength);
-    }
-    if (sketchOptions.modulationFraction != null) {
-      mode.append(", modulation fraction ").append(sketchOptions.modulationFraction);
-    }
-    if (Boolean.TRUE.equals(sketchOptions.spatialOnly)) {
-      mode.append(", spatial only");
-    }
+    sketchOptions
+        .overrides()
+        .forEach(
+            (name, value) ->
+                mode.append(", ")
+                    .append(name.toLowerCase(Locale.ROOT))
+                    .append(value instanceof Boolean ? "" : " " + value));
     return mode.toString();
   }
 

@@ -132,12 +132,7 @@ final class GenerateCommand implements Callable<Integer> {
     settings.put("Model", folder.toAbsolutePath().normalize().getFileName().toString());
     if (sketch != null) {
       settings.put("Sketch", sketch.getFileName().toString());
-      if (sketchOptions.strength != null) {
-        settings.put("Sketch strength", sketchOptions.strength);
-      }
-      if (sketchOptions.modulationFraction != null) {
-        settings.put("Modulation fraction", sketchOptions.modulationFraction);
-      }
+      settings.putAll(sketchOptions.overrides());
     }
     if (request.eta() != 0) {
       settings.put("Eta", request.eta());
@@ -149,6 +144,7 @@ final class GenerateCommand implements Callable<Integer> {
       json.put("sketch", sketch.toString());
       json.put("sketch_strength", sketchOptions.strength);
       json.put("modulation_fraction", sketchOptions.modulationFraction);
+      json.put("spatial_only", sketchOptions.spatialOnly);
     }
     return PngMetadata.chunks(request.prompt(), request.negativePrompt(), settings, json);
   }

@@ -1,6 +1,8 @@
 package dev.sketchreal.cli;
 
 import dev.sketchreal.pipeline.SketchToImage;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** The sketch's sampling overrides shared by {@code generate} and {@code eval}; null = model's. */
@@ -21,6 +23,24 @@ final class SketchSamplingOptions {
           "diagnostic: drop the per-channel mean of the sketch's change to the prediction, so the"
               + " sketch can only move things, not tint the whole image")
   Boolean spatialOnly;
+
+  /**
+   * The overrides given, in order, by their human-readable names ("Sketch strength", "Modulation
+   * fraction", "Spatial only"): what a report or the PNG's parameters must state.
+   */
+  Map<String, Object> overrides() {
+    Map<String, Object> given = new LinkedHashMap<>();
+    if (strength != null) {
+      given.put("Sketch strength", strength);
+    }
+    if (modulationFraction != null) {
+      given.put("Modulation fraction", modulationFraction);
+    }
+    if (Boolean.TRUE.equals(spatialOnly)) {
+      given.put("Spatial only", true);
+    }
+    return given;
+  }
 
   SketchToImage.SketchSettings settings() {
     return new SketchToImage.SketchSettings(strength, modulationFraction, spatialOnly);

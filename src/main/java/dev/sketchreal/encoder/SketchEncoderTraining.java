@@ -111,7 +111,7 @@ public final class SketchEncoderTraining {
               this::step,
               out,
               configJson,
-              settings(),
+              config.settings(),
               resume,
               progress,
               (reached, entries) -> {
@@ -145,18 +145,6 @@ public final class SketchEncoderTraining {
         "step %d: loss %.4f, pseudo-mask mIoU %.4f on %d test hand-drawn sketches%n",
         step, lastLoss, acc.meanIou(), acc.images());
     return acc.meanIou();
-  }
-
-  // warm-up, then cosine to 10 % of the learning rate at the last step
-  private TrainingRun.Settings settings() {
-    return new TrainingRun.Settings(
-        config.steps(),
-        config.seed(),
-        config.maxGradNorm(),
-        config.checkpointEvery(),
-        config.keepLast(),
-        config.warmupSteps(),
-        0.1);
   }
 
   /** Writes (or copies) the tokenizer and returns the CLIP config completed from it. */

@@ -3,6 +3,7 @@ package dev.sketchreal.encoder;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sketchreal.train.TrainingRun;
 
 /**
  * {@code sketchreal train sketch-encoder} configuration (JSON; absent keys take these defaults).
@@ -73,5 +74,11 @@ public record SketchEncoderTrainingConfig(
   public static SketchEncoderTrainingConfig defaults() {
     return new SketchEncoderTrainingConfig(
         null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+  }
+
+  /** The shared chunked-run settings: warm-up, then cosine to 10 % of the lr at the last step. */
+  public TrainingRun.Settings settings() {
+    return new TrainingRun.Settings(
+        steps, seed, maxGradNorm, checkpointEvery, keepLast, warmupSteps, 0.1);
   }
 }

@@ -94,7 +94,7 @@ public final class JudgeTraining {
               this::step,
               out,
               configJson,
-              settings(),
+              config.settings(),
               resume,
               progress,
               (reached, entries) -> afterChunk(judge, out, reached, entries, manager, log),
@@ -138,18 +138,6 @@ public final class JudgeTraining {
     log.printf(
         "step %d: loss %.4f, test-photo mIoU %.4f (%d photos)%n",
         step, lastLoss, acc.meanIou(), acc.images());
-  }
-
-  // warm-up, then cosine to 10 % of the learning rate at the last step
-  private TrainingRun.Settings settings() {
-    return new TrainingRun.Settings(
-        config.steps(),
-        config.seed(),
-        config.maxGradNorm(),
-        config.checkpointEvery(),
-        config.keepLast(),
-        config.warmupSteps(),
-        0.1);
   }
 
   /** One training step: a random batch of photos with random horizontal flips. */

@@ -2,6 +2,7 @@ package dev.sketchreal.judge;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.sketchreal.train.TrainingRun;
 
 /**
  * {@code sketchreal train judge} configuration (a JSON file; absent keys take these defaults).
@@ -61,5 +62,11 @@ public record JudgeTrainingConfig(
   public static JudgeTrainingConfig defaults() {
     return new JudgeTrainingConfig(
         null, null, null, null, null, null, null, null, null, null, null, null, null);
+  }
+
+  /** The shared chunked-run settings: warm-up, then cosine to 10 % of the lr at the last step. */
+  public TrainingRun.Settings settings() {
+    return new TrainingRun.Settings(
+        steps, seed, maxGradNorm, checkpointEvery, keepLast, warmupSteps, 0.1);
   }
 }

@@ -152,6 +152,9 @@ class EvalCommandTest {
       "4",
       "--limit",
       "2",
+      "--modulation-fraction",
+      "1.0",
+      "--sketch-spatial-only",
       "--out",
       out.toString(),
       "--no-progress"
@@ -159,7 +162,9 @@ class EvalCommandTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     assertThat(run(err, args)).as(err.toString(StandardCharsets.UTF_8)).isZero();
     var results = Json.mapper().readTree(out.resolve("results.json").toFile());
-    assertThat(results.get("mode").asText()).contains("SketchingReality");
+    assertThat(results.get("mode").asText())
+        .contains("SketchingReality")
+        .endsWith(", modulation fraction 1.0, spatial only");
     assertThat(results.get("scored_samples").asInt()).isEqualTo(2);
     assertThat(out.resolve("grid.png")).exists();
 

@@ -110,11 +110,13 @@ class GenerateCommandTest {
             "4",
             "--sketch-strength",
             "0.5",
+            "--sketch-spatial-only",
             "--out",
             out.toString());
     assertThat(code).isZero();
     Map<String, String> text = PngMetadata.read(out);
-    assertThat(text.get("parameters")).contains("Sketch: sketch.png", "Sketch strength: 0.5");
+    assertThat(text.get("parameters"))
+        .contains("Sketch: sketch.png", "Sketch strength: 0.5", "Spatial only: true");
   }
 
   @Test
