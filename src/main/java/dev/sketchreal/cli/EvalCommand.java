@@ -2,6 +2,7 @@ package dev.sketchreal.cli;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.sketchreal.data.Preprocess;
 import dev.sketchreal.data.Sample;
 import dev.sketchreal.data.sketchworld.SketchWorldDataset;
 import dev.sketchreal.eval.BaselineComparison;
@@ -66,6 +67,13 @@ final class EvalCommand implements Callable<Integer> {
               + " reproduction of the photo would get; needs photos)")
   boolean photoOracle;
 
+  @Option(
+      names = "--vae-oracle",
+      description =
+          "score the model's VAE reconstructions of the folder's photos (decode(encode(photo))):"
+              + " the most any sampler can get through this latent space; needs photos")
+  boolean vaeOracle;
+
   @Option(names = "--limit", defaultValue = "-1", description = "evaluate the first N samples")
   int limit;
 
@@ -100,6 +108,7 @@ final class EvalCommand implements Callable<Integer> {
   private static final String SKETCH_MODE = "sketch + caption (SketchingReality)";
   private static final String TEXT_ONLY_MODE = "text-only baseline (--no-sketch)";
   private static final String ORACLE_MODE = "photo oracle (--photo-oracle)";
+  private static final String VAE_ORACLE_MODE = "VAE reconstruction oracle (--vae-oracle)";
 
   /** What every condition of one invocation shares. */
   private record Context(
@@ -134,13 +143,18 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   private void validate() {
-    if (withBaseline && (noSketch || photoOracle)) {
+    int modes = (noSketch ? 1 : 0) + (photoOracle ? 1 : 0) + (vaeOracle ? 1 : 0);
+    if (modes > 1) {
+      throw new IllegalArgumentException(
+          "choose one of --no-sketch, --photo-oracle and --vae-oracle");
+    }
+    if (withBaseline && modes > 0) {
       throw new IllegalArgumentException(
           "--with-baseline runs the sketch evaluation and the text-only baseline itself: it"
               + " cannot be combined with "
-              + (noSketch ? "--no-sketch" : "--photo-oracle"));
+              + (noSketch ? "--no-sketch" : photoOracle ? "--photo-oracle" : "--vae-oracle"));
     }
-    boolean sketchRun = !noSketch && !photoOracle;
+    boolean sketchRun = modes == 0;
     if (sketchRun && !SketchingRealityModel.isSketchModel(model)) {
       throw new IllegalArgumentException(
           model
@@ -175,6 +189,9 @@ final class EvalCommand implements Callable<Integer> {
     if (photoOracle) {
       generator = EvalCommand::photoOf;
       mode = ORACLE_MODE;
+    } else if (vaeOracle) {
+      generator = reconstructionOf(sd);
+      mode = VAE_ORACLE_MODE;
     } else if (noSketch) {
       generator = textGenerator(sd);
       mode = TEXT_ONLY_MODE;
@@ -299,14 +316,30 @@ final class EvalCommand implements Callable<Integer> {
         pipeline.generate(request(sample, s, sd), (step, total, t) -> {}, Cancellation.NEVER);
   }
 
+  /** decode(encode(photo)) at the model's image size: the VAE posterior mean, no sampling. */
+  private static SampleGenerator reconstructionOf(StableDiffusion sd) {
+    TextToImage pipeline = new TextToImage(sd);
+    int size = sd.defaultImageSize();
+    return (sample, s) -> {
+      try (NDManager sub = sd.manager().newSubManager()) {
+        NDArray photo =
+            Preprocess.photo(sub, photo(sample, "--vae-oracle"), size).expandDims(0); // (1,3,S,S)
+        NDArray latent = sd.vae().encode(photo).mean().mul((float) sd.vae().scalingFactor());
+        return pipeline.decode(latent);
+      }
+    };
+  }
+
+  private static BufferedImage photo(Sample sample, String option) {
+    return sample
+        .photo()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(option + ": sample " + sample.id() + " has no photo"));
+  }
+
   private static GeneratedImage photoOf(Sample sample, long seed) {
-    BufferedImage photo =
-        sample
-            .photo()
-            .orElseThrow(
-                () ->
-                    new IllegalArgumentException(
-                        "--photo-oracle: sample " + sample.id() + " has no photo"));
+    BufferedImage photo = photo(sample, "--photo-oracle");
     int w = photo.getWidth();
     int h = photo.getHeight();
     float[] px = new float[3 * w * h];

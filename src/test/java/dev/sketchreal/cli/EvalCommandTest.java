@@ -118,6 +118,30 @@ class EvalCommandTest {
   }
 
   @Test
+  void vaeOracleScoresTheReconstructionsOfThePhotos() throws Exception {
+    Path photos = tmp.resolve("photos");
+    Path reconstructions = tmp.resolve("reconstructions");
+    assertThat(eval(full, photos, "--photo-oracle")).isZero();
+    assertThat(eval(full, reconstructions, "--vae-oracle")).isZero();
+    assertThat(Files.readString(reconstructions.resolve("report.md")))
+        .contains("VAE reconstruction oracle");
+    var exact = Json.mapper().readTree(photos.resolve("results.json").toFile());
+    var rec = Json.mapper().readTree(reconstructions.resolve("results.json").toFile());
+    assertThat(exact.get("fid_sw").asDouble()).isCloseTo(0.0, within(1e-3));
+    // a random-weight VAE does not reproduce the photos: other images, the judge's features move
+    assertThat(rec.get("fid_sw").asDouble()).isGreaterThan(exact.get("fid_sw").asDouble());
+    assertThat(Files.readAllBytes(reconstructions.resolve("grid.png")))
+        .isNotEqualTo(Files.readAllBytes(photos.resolve("grid.png")));
+    assertThat(rec.get("samples").asInt()).isEqualTo(3);
+
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Path refused = tmp.resolve("refused");
+    assertThat(run(err, args(full, model(), refused, "--vae-oracle", "--no-sketch"))).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("choose one of");
+    assertThat(refused).doesNotExist();
+  }
+
+  @Test
   void partialFolderWithoutPhotosReportsFidAsNotAvailable() throws Exception {
     Path partial = TinySketchWorld.partialCopy(full, tmp.resolve("partial"));
     Path out = tmp.resolve("report");
@@ -324,7 +348,7 @@ class EvalCommandTest {
   void withBaselineRefusesOtherModesAndPlainBackbonesWritingNothing() throws Exception {
     Path sr = sketchModel();
     Path out = tmp.resolve("refused");
-    for (String other : List.of("--no-sketch", "--photo-oracle")) {
+    for (String other : List.of("--no-sketch", "--photo-oracle", "--vae-oracle")) {
       ByteArrayOutputStream err = new ByteArrayOutputStream();
       assertThat(run(err, args(full, sr, out, "--with-baseline", other))).isEqualTo(1);
       assertThat(err.toString(StandardCharsets.UTF_8))

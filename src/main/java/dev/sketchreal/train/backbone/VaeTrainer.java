@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sketchreal.io.Json;
 import dev.sketchreal.model.vae.AutoencoderKL;
-import dev.sketchreal.model.vae.VaeConfig;
 import dev.sketchreal.nn.Scalars;
 import dev.sketchreal.runtime.Compute;
 import dev.sketchreal.train.AdamW;
@@ -38,26 +37,50 @@ public final class VaeTrainer implements AutoCloseable {
   /**
    * @param eval held-out photos for the PSNR report (may be null)
    */
-  public VaeTrainer(VaeTrainConfig config, PhotoCaptionSet data, PhotoCaptionSet eval) {
+  public VaeTrainer(VaeTrainConfig config, PhotoCaptionSet data, PhotoCaptionSet eval)
+      throws IOException {
     this.config = config;
     this.data = data;
     this.eval = eval;
     if (data.imageSize() != config.imageSize()) {
       throw new IllegalArgumentException("photos are not at image_size " + config.imageSize());
     }
-    VaeConfig vc = config.vaeConfig();
-    if (config.cropSize() % vc.downsampleFactor() != 0) {
-      throw new IllegalArgumentException(
-          "crop_size must be a multiple of " + vc.downsampleFactor());
-    }
     this.manager = Compute.newManager();
-    this.vae = new AutoencoderKL(vc);
-    vae.initialize(manager, new SplittableRandom(config.seed()));
-    vae.setTrainable(true);
+    try {
+      this.vae = createModel(config, manager);
+    } catch (IOException | RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+    int f = vae.config().downsampleFactor();
+    if (config.cropSize() % f != 0) {
+      manager.close();
+      throw new IllegalArgumentException("crop_size must be a multiple of " + f);
+    }
     this.optimizer =
         new AdamW(
             manager,
             List.of(AdamW.Group.of("vae", vae, config.learningRate(), config.weightDecay())));
+  }
+
+  // Random weights from `model`, or init_from's weights; decoder_only leaves the encoder frozen.
+  private static AutoencoderKL createModel(VaeTrainConfig config, NDManager manager)
+      throws IOException {
+    if (config.initFrom() == null) {
+      AutoencoderKL vae = new AutoencoderKL(config.vaeConfig());
+      vae.initialize(manager, new SplittableRandom(config.seed()));
+      vae.setTrainable(true);
+      return vae;
+    }
+    AutoencoderKL vae = AutoencoderKL.load(Path.of(config.initFrom()), manager);
+    vae.namedParameters()
+        .forEach((name, p) -> p.setTrainable(!config.decoderOnly() || isDecoderSide(name)));
+    return vae;
+  }
+
+  /** Parameters that act after the latent: the decoder and post_quant_conv. */
+  static boolean isDecoderSide(String parameterName) {
+    return parameterName.startsWith("decoder.") || parameterName.startsWith("post_quant_conv.");
   }
 
   public AutoencoderKL model() {
@@ -86,6 +109,9 @@ public final class VaeTrainer implements AutoCloseable {
     }
     NDArray img = m.create(x, new Shape(b, 3, c, c));
     AutoencoderKL.Posterior post = vae.encode(img);
+    if (config.decoderOnly()) {
+      post = new AutoencoderKL.Posterior(post.mean().stopGradient(), post.logvar().stopGradient());
+    }
     NDArray noise = Gaussian.array(m, random, post.mean().getShape().getShape());
     NDArray rec = vae.decode(post.sample(noise));
     NDArray diff = rec.sub(img);
@@ -98,8 +124,10 @@ public final class VaeTrainer implements AutoCloseable {
     NDArray total =
         Scalars.mul(l1, (float) config.l1Weight())
             .add(Scalars.mul(l2, (float) config.l2Weight()))
-            .add(Scalars.mul(edge, (float) config.edgeWeight()))
-            .add(Scalars.mul(kl, (float) config.klWeight()));
+            .add(Scalars.mul(edge, (float) config.edgeWeight()));
+    if (!config.decoderOnly()) { // with a frozen encoder the KL is a constant
+      total = total.add(Scalars.mul(kl, (float) config.klWeight()));
+    }
     Map<String, NDArray> out = new LinkedHashMap<>();
     out.put("total", total);
     out.put("l1", l1);
@@ -147,15 +175,18 @@ public final class VaeTrainer implements AutoCloseable {
         log);
   }
 
-  /** Writes {@code <out>/vae/} with the measured scaling factor; returns the metrics. */
+  /**
+   * Writes {@code <out>/vae/} with the measured scaling factor (decoder_only: the source's, since
+   * the latent space is unchanged); returns the metrics.
+   */
   public Map<String, Double> export(Path out, long step, PrintStream log) throws IOException {
-    double scaling = measureScalingFactor();
+    double scaling = config.decoderOnly() ? vae.scalingFactor() : measureScalingFactor();
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("scaling_factor", scaling);
     if (eval != null) {
       metrics.put("eval_psnr_db", evalPsnr());
     }
-    ObjectNode json = Json.mapper().valueToTree(config.vaeConfig());
+    ObjectNode json = Json.mapper().valueToTree(vae.config());
     json.put("_class_name", "AutoencoderKL");
     json.put("_diffusers_version", Components.DIFFUSERS_VERSION);
     json.put("scaling_factor", scaling);

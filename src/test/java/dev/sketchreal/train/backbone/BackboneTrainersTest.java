@@ -2,6 +2,7 @@ package dev.sketchreal.train.backbone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.sketchreal.model.clip.ClipModel;
 import dev.sketchreal.model.clip.ClipTextModel;
@@ -56,6 +57,64 @@ class BackboneTrainersTest {
       assertThat(vae.scalingFactor()).isPositive().isNotEqualTo(0.18215);
     }
     assertThat(tmp.resolve("out/model_index.json")).exists();
+  }
+
+  @Test
+  void decoderOnlyFineTuningKeepsTheLatentSpace(@TempDir Path tmp) throws Exception {
+    VaeTrainConfig scratch = TinySetup.config(TinySetup.vaeJson(4, 0), VaeTrainConfig.class);
+    try (VaeTrainer t = new VaeTrainer(scratch, data, null)) {
+      t.train(tmp.resolve("base"), tmp.resolve("run-base"), false, false, QUIET);
+    }
+    Path source = tmp.resolve("base/vae");
+    String json =
+        "{\"init_from\": \""
+            + source.toString().replace("\\", "/")
+            + "\", \"decoder_only\": true, \"image_size\": 16, \"crop_size\": 16,"
+            + " \"batch_size\": 4, \"l1_weight\": 1.0, \"l2_weight\": 1.0, \"edge_weight\": 0.5,"
+            + " \"kl_weight\": 1.0, \"scaling_samples\": 8, \"eval_samples\": 4, "
+            + TinySetup.optimisation(15, 0.005, 0)
+            + "}";
+    VaeTrainConfig c = TinySetup.config(json, VaeTrainConfig.class);
+    try (VaeTrainer t = new VaeTrainer(c, data, data)) {
+      t.train(tmp.resolve("out"), tmp.resolve("run"), false, false, QUIET);
+    }
+    try (var m = Compute.newManager()) {
+      var before = dev.sketchreal.model.vae.AutoencoderKL.load(source, m);
+      var after = dev.sketchreal.model.vae.AutoencoderKL.load(tmp.resolve("out/vae"), m);
+      assertThat(after.scalingFactor()).isEqualTo(before.scalingFactor());
+      var old = before.namedParameters();
+      int changedDecoder = 0;
+      for (var e : after.namedParameters().entrySet()) {
+        float[] a = e.getValue().array().toFloatArray();
+        float[] b = old.get(e.getKey()).array().toFloatArray();
+        if (VaeTrainer.isDecoderSide(e.getKey())) {
+          changedDecoder += java.util.Arrays.equals(a, b) ? 0 : 1;
+        } else {
+          assertThat(a).as(e.getKey()).containsExactly(b);
+        }
+      }
+      assertThat(changedDecoder).isPositive();
+    }
+    // the KL of a frozen encoder is constant: the total is the reconstruction terms alone
+    for (String line : Files.readAllLines(tmp.resolve("run/train.jsonl"))) {
+      var loss = dev.sketchreal.io.Json.mapper().readTree(line).path("loss");
+      double reconstruction =
+          loss.path("l1").asDouble()
+              + loss.path("l2").asDouble()
+              + 0.5 * loss.path("edge").asDouble();
+      assertThat(loss.path("kl").asDouble()).isPositive();
+      assertThat(loss.path("total").asDouble()).isCloseTo(reconstruction, within(1e-5));
+    }
+    List<Double> losses = TinySetup.losses(tmp.resolve("run"));
+    assertThat(TinySetup.mean(losses.subList(10, 15)))
+        .isLessThan(TinySetup.mean(losses.subList(0, 5)));
+  }
+
+  @Test
+  void decoderOnlyNeedsASource() {
+    String json = "{\"decoder_only\": true, " + TinySetup.vaeJson(2, 0).substring(1);
+    assertThatThrownBy(() -> TinySetup.config(json, VaeTrainConfig.class))
+        .hasMessageContaining("decoder_only needs init_from");
   }
 
   @Test
