@@ -43,6 +43,10 @@ public final class ModulatedGuidance {
           guide.apply(modulate(epsCond, modulator, strength, config.spatialOnly()));
       case MODULATE_GUIDED ->
           modulate(guide.apply(epsCond), modulator, strength, config.spatialOnly());
+      case ADD_CONDITIONAL_CHANGE ->
+          guide
+              .apply(epsCond)
+              .add(modulate(epsCond, modulator, strength, config.spatialOnly()).sub(epsCond));
     };
   }
 

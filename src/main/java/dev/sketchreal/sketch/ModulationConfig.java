@@ -47,6 +47,10 @@ import java.util.List;
  *     {@code δ = eps' − eps} by subtracting its per-channel mean over the latent plane, so the
  *     sketch can move things but not shift the whole image's colour or brightness (default false;
  *     compare layout scores with and without it to see how much of a gain is layout)
+ * @param trainingGuidance classifier-free guidance scale of the prediction the network modulates in
+ *     training: 1 (default, the paper) modulates the text-conditioned eps; w > 1 modulates {@code
+ *     eps_u + w·(eps_c − eps_u)} (an extra frozen-UNet pass on the empty prompt), the input {@link
+ *     GuidancePlacement#MODULATE_GUIDED} gives it at sampling with guidance w
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModulationConfig(
@@ -70,7 +74,8 @@ public record ModulationConfig(
     @JsonProperty("guidance_placement") GuidancePlacement guidancePlacement,
     @JsonProperty("sketch_skips") Boolean sketchSkips,
     @JsonProperty("sketch_strength") Double sketchStrength,
-    @JsonProperty("spatial_only") Boolean spatialOnly) {
+    @JsonProperty("spatial_only") Boolean spatialOnly,
+    @JsonProperty("training_guidance") Double trainingGuidance) {
 
   /** The modulator architecture (the paper's ablation table). */
   public enum Variant {
@@ -118,7 +123,15 @@ public record ModulationConfig(
      * is applied once, unamplified, but the network sees a guided eps it was never trained on.
      */
     @JsonProperty("modulate_guided")
-    MODULATE_GUIDED
+    MODULATE_GUIDED,
+    /**
+     * Guide, then add the change the modulation makes to the text-conditioned prediction: {@code
+     * eps_g + (eps'_c − eps_c)}. The network sees the eps it was trained on (as in {@link
+     * #MODULATE_CONDITIONAL}) and its change is applied once, unamplified by guidance (as in {@link
+     * #MODULATE_GUIDED}).
+     */
+    @JsonProperty("add_conditional_change")
+    ADD_CONDITIONAL_CHANGE
   }
 
   public ModulationConfig {
@@ -152,6 +165,11 @@ public record ModulationConfig(
     sketchSkips = sketchSkips != null && sketchSkips;
     sketchStrength = nonNegative(sketchStrength, 1.0, "sketch_strength");
     spatialOnly = spatialOnly != null && spatialOnly;
+    trainingGuidance = nonNegative(trainingGuidance, 1.0, "training_guidance");
+    if (trainingGuidance < 1) {
+      throw new IllegalArgumentException(
+          "training_guidance must be >= 1 (1 = no guidance), got " + trainingGuidance);
+    }
     if (hiddenChannels % groupsFor(hiddenChannels) != 0) {
       throw new IllegalArgumentException("hidden_channels must be a multiple of 8 or below 8");
     }
@@ -234,6 +252,7 @@ public record ModulationConfig(
     b.sketchSkips = sketchSkips;
     b.sketchStrength = sketchStrength;
     b.spatialOnly = spatialOnly;
+    b.trainingGuidance = trainingGuidance;
     return b;
   }
 
@@ -260,6 +279,7 @@ public record ModulationConfig(
     private Boolean sketchSkips;
     private Double sketchStrength;
     private Boolean spatialOnly;
+    private Double trainingGuidance;
 
     public Builder variant(Variant v) {
       variant = v;
@@ -366,6 +386,11 @@ public record ModulationConfig(
       return this;
     }
 
+    public Builder trainingGuidance(double v) {
+      trainingGuidance = v;
+      return this;
+    }
+
     public ModulationConfig build() {
       return new ModulationConfig(
           variant,
@@ -388,7 +413,8 @@ public record ModulationConfig(
           guidancePlacement,
           sketchSkips,
           sketchStrength,
-          spatialOnly);
+          spatialOnly,
+          trainingGuidance);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.sketchreal.sketch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.sketchreal.model.unet.UNet2DConditionModel;
+import dev.sketchreal.nn.Scalars;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -11,7 +12,8 @@ import java.util.SplittableRandom;
  *
  * <ol>
  *   <li>z_t = sqrt(ᾱ_t)·z0 + sqrt(1−ᾱ_t)·noise, t ∈ [0.9·T, T)
- *   <li>eps = unet(z_t, t, c_text), detached (frozen backbone, no gradient through it)
+ *   <li>eps = unet(z_t, t, c_text), detached (frozen backbone, no gradient through it); with
+ *       training guidance w > 1 the guided eps_u + w·(eps_c − eps_u)
  *   <li>(S, B) = modulator(sketch, z_t, eps, t); eps' = eps ⊙ (1 + S) + B
  *   <li>ẑ0 from eps'; L_noise(eps', target) on synthetic samples (or L_noise(ẑ0, z0))
  *   <li>L_attn: the frozen UNet on ẑ0 at t_attn, recorded cross-attention against the regions
@@ -52,6 +54,8 @@ public final class SketchingRealityObjective {
    * @param textContext (B, tokens, D) text hidden states of the prompts
    * @param isSynthetic per sample: pixel-aligned synthetic sketch (L_noise applies) or hand-drawn
    * @param regions per sample, its token regions at latent resolution
+   * @param unconditionalContext (B, tokens, D) hidden states of the empty prompt, needed when the
+   *     config's {@code training_guidance} is above 1 (else null)
    */
   public record Batch(
       NDArray sketch,
@@ -60,7 +64,21 @@ public final class SketchingRealityObjective {
       int[] timesteps,
       NDArray textContext,
       boolean[] isSynthetic,
-      List<List<TokenRegion>> regions) {}
+      List<List<TokenRegion>> regions,
+      NDArray unconditionalContext) {
+
+    /** A batch without the empty prompt's context (training guidance 1). */
+    public Batch(
+        NDArray sketch,
+        NDArray z0,
+        NDArray noise,
+        int[] timesteps,
+        NDArray textContext,
+        boolean[] isSynthetic,
+        List<List<TokenRegion>> regions) {
+      this(sketch, z0, noise, timesteps, textContext, isSynthetic, regions, null);
+    }
+  }
 
   /** The loss terms of one batch; arrays live in {@code z0}'s manager. */
   public LossTerms compute(Batch batch) {
@@ -69,7 +87,7 @@ public final class SketchingRealityObjective {
     NDArray alphaBar = Parameterization.alphaBar(alphasCumprod, batch.timesteps(), m);
     NDArray t = m.create(batch.timesteps());
     NDArray zt = Parameterization.addNoise(batch.z0(), batch.noise(), alphaBar);
-    NDArray eps = unet.forward(zt, t, batch.textContext()).stopGradient();
+    NDArray eps = prediction(batch, zt, t, config.trainingGuidance());
     Modulation mod = modulator.forward(batch.sketch(), zt, eps, t);
     NDArray modulated = mod.apply(eps);
     NDArray z0hat = parameterization.z0Hat(zt, modulated, alphaBar);
@@ -90,6 +108,20 @@ public final class SketchingRealityObjective {
         SketchingRealityLoss.variance(mod, config.varCeiling()),
         SketchingRealityLoss.noise(backbone, target, batch.isSynthetic()),
         config);
+  }
+
+  // The frozen backbone's eps (B, C, h, w) at z_t, guided with w > 1; never differentiated.
+  private NDArray prediction(Batch batch, NDArray zt, NDArray t, double guidance) {
+    NDArray cond = unet.forward(zt, t, batch.textContext()).stopGradient();
+    if (guidance <= 1) {
+      return cond;
+    }
+    if (batch.unconditionalContext() == null) {
+      throw new IllegalArgumentException(
+          "training_guidance " + guidance + " needs the batch's unconditional context");
+    }
+    NDArray uncond = unet.forward(zt, t, batch.unconditionalContext()).stopGradient();
+    return uncond.add(Scalars.mul(cond.sub(uncond), (float) guidance));
   }
 
   /**

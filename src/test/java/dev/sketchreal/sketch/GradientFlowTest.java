@@ -1,6 +1,7 @@
 package dev.sketchreal.sketch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
@@ -142,6 +143,55 @@ class GradientFlowTest {
       assertThat((double) losses[1][0]).isCloseTo(losses[0][0] * weight, within(1e-4 * weight));
       assertThat((double) losses[1][1]).isCloseTo(losses[0][1] * weight, within(1e-4 * weight));
       assertThat(losses[0][0]).isNotEqualTo(losses[0][1]); // the perturbed modulator acts
+    }
+  }
+
+  @Test
+  void trainingGuidanceModulatesTheGuidedPrediction() throws Exception {
+    try (NDManager m = NDManager.newBaseManager()) {
+      UNet2DConditionModel unet = TinyBackbone.frozenUNet(m, 11);
+      ModulationConfig config =
+          ModulationConfig.builder()
+              .featureChannels(24)
+              .hiddenChannels(16)
+              .timeEmbeddingDim(16)
+              .noiseLoss(ModulationConfig.NoiseLoss.PREDICTION)
+              .trainingGuidance(3)
+              .build();
+      ModulationNetwork net = new ModulationNetwork(config);
+      net.initialize(m, new SplittableRandom(3));
+      float[] alphas = TinyBackbone.alphasCumprod();
+      SketchingRealityObjective objective =
+          new SketchingRealityObjective(unet, net, Parameterization.EPSILON, alphas);
+      try (NDManager step = m.newSubManager()) {
+        SketchingRealityObjective.Batch plain = batch(step, config, new SplittableRandom(5));
+        NDArray empty = TinyBackbone.normal(step, new SplittableRandom(9), 2, 6, 32);
+        SketchingRealityObjective.Batch b =
+            new SketchingRealityObjective.Batch(
+                plain.sketch(),
+                plain.z0(),
+                plain.noise(),
+                plain.timesteps(),
+                plain.textContext(),
+                plain.isSynthetic(),
+                plain.regions(),
+                empty);
+        // the backbone reference of L_noise is the guided eps: u + 3·(c − u) against the noise
+        NDArray alphaBar = Parameterization.alphaBar(alphas, b.timesteps(), step);
+        NDArray zt = Parameterization.addNoise(b.z0(), b.noise(), alphaBar);
+        NDArray t = step.create(b.timesteps());
+        NDArray c = unet.forward(zt, t, b.textContext());
+        NDArray u = unet.forward(zt, t, empty);
+        NDArray guided = u.add(c.sub(u).mul(3f));
+        float expected = SketchingRealityLoss.noise(guided, b.noise(), b.isSynthetic()).getFloat();
+        LossTerms terms = objective.compute(b);
+        assertThat(terms.noiseBackbone().getFloat()).isCloseTo(expected, within(1e-5f));
+        float conditional = SketchingRealityLoss.noise(c, b.noise(), b.isSynthetic()).getFloat();
+        assertThat(terms.noiseBackbone().getFloat()).isNotCloseTo(conditional, within(1e-3f));
+        assertThatThrownBy(() -> objective.compute(plain))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("unconditional context");
+      }
     }
   }
 

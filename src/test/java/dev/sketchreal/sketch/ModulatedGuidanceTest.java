@@ -69,7 +69,18 @@ class ModulatedGuidanceTest {
       assertClose(guided, g.add(g.mul(scale)).add(shift));
       assertClose(seen.get(1), g);
 
-      // without guidance both placements modulate the conditional prediction once
+      // add the conditional change: the network sees eps_c, its change is added once to eps_g
+      NDArray added =
+          ModulatedGuidance.predict(
+              uncond,
+              cond,
+              w,
+              config(ModulationConfig.GuidancePlacement.ADD_CONDITIONAL_CHANGE, false),
+              call);
+      assertClose(added, g.add(cond.mul(scale)).add(shift));
+      assertClose(seen.get(2), cond);
+
+      // without guidance every placement modulates the conditional prediction once
       NDArray unguided =
           ModulatedGuidance.predict(
               null,

@@ -42,6 +42,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -451,7 +452,10 @@ public final class SketchingRealityTrainer implements AutoCloseable {
         timesteps,
         context,
         isSynthetic,
-        regions);
+        regions,
+        mc.trainingGuidance() > 1
+            ? backbone.encodePrompts(Collections.nCopies(b, ""), manager)
+            : null);
   }
 
   /** z0 of a sample's photo: VAE posterior mean × scaling factor, (C·h·w) row-major. */
