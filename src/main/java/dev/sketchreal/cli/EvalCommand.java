@@ -85,6 +85,12 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--guidance", defaultValue = "7.5", description = "classifier-free guidance")
   double guidance;
 
+  @Option(
+      names = "--eta",
+      defaultValue = "0",
+      description = "DDIM eta (0 = deterministic; 1 = fresh noise each step, DDPM-like)")
+  double eta;
+
   @Option(names = "--seed", defaultValue = "0", description = "run seed (per-sample seeds from it)")
   long seed;
 
@@ -163,8 +169,9 @@ final class EvalCommand implements Callable<Integer> {
                   ? "--with-baseline needs one; evaluate a plain backbone with --no-sketch"
                   : "evaluate it as the text-only baseline with --no-sketch"));
     }
-    if (seed < 0 || steps < 1 || gridRows < 0) {
-      throw new IllegalArgumentException("need --seed >= 0, --steps >= 1, --grid-rows >= 0");
+    if (seed < 0 || steps < 1 || gridRows < 0 || !(eta >= 0 && eta <= 1)) {
+      throw new IllegalArgumentException(
+          "need --seed >= 0, --steps >= 1, --grid-rows >= 0, --eta in [0, 1]");
     }
   }
 
@@ -271,7 +278,7 @@ final class EvalCommand implements Callable<Integer> {
 
   private LayoutEvaluation.Settings settings(String mode, Context c) {
     return new LayoutEvaluation.Settings(
-        mode, data, model, c.judgeDir(), seed, steps, guidance, gridRows);
+        mode, data, model, c.judgeDir(), seed, steps, guidance, eta, gridRows);
   }
 
   private static String summary(LayoutEvaluation.Result r) {
@@ -291,7 +298,8 @@ final class EvalCommand implements Callable<Integer> {
    */
   private GenerationRequest request(Sample sample, long sampleSeed, StableDiffusion sd) {
     int size = sd.defaultImageSize();
-    return new GenerationRequest(sample.caption(), "", sampleSeed, steps, guidance, size, size, 0);
+    return new GenerationRequest(
+        sample.caption(), "", sampleSeed, steps, guidance, size, size, eta);
   }
 
   private SampleGenerator sketchGenerator(SketchingRealityModel sr) {

@@ -130,10 +130,12 @@ public final class BaselineComparison {
     md.append("| seed | ")
         .append(s.seed())
         .append(" (per sample: Seeds.forSample(seed, id), the same in both conditions) |\n");
-    md.append("| steps / guidance | ")
+    md.append("| steps / guidance / DDIM eta | ")
         .append(s.steps())
         .append(" / ")
         .append(s.guidance())
+        .append(" / ")
+        .append(s.eta())
         .append(" |\n");
     md.append(
         String.format(

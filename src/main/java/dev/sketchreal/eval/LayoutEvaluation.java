@@ -61,6 +61,7 @@ public final class LayoutEvaluation {
       long seed,
       int steps,
       double guidance,
+      double eta,
       int gridRows) {}
 
   /**
@@ -308,10 +309,12 @@ public final class LayoutEvaluation {
     md.append("| mode | ").append(s.mode()).append(" |\n");
     md.append("| samples | ").append(r.samples()).append(" |\n");
     md.append("| seed | ").append(s.seed()).append(" (per sample: Seeds.forSample(seed, id)) |\n");
-    md.append("| steps / guidance | ")
+    md.append("| steps / guidance / DDIM eta | ")
         .append(s.steps())
         .append(" / ")
         .append(s.guidance())
+        .append(" / ")
+        .append(s.eta())
         .append(" |\n");
     md.append(String.format(Locale.ROOT, "| time | %.1f s |%n%n", r.seconds()));
     md.append("## Results\n\n| metric | value |\n|---|---|\n");
@@ -368,6 +371,7 @@ public final class LayoutEvaluation {
     m.put("seed", s.seed());
     m.put("steps", s.steps());
     m.put("guidance", s.guidance());
+    m.put("eta", s.eta());
     m.put("samples", r.samples());
     m.put("scored_samples", r.scoredSamples());
     m.put("layout_miou", r.hasLayout() ? r.iou().meanIou() : null);

@@ -51,6 +51,10 @@ import java.util.List;
  *     training: 1 (default, the paper) modulates the text-conditioned eps; w > 1 modulates {@code
  *     eps_u + w·(eps_c − eps_u)} (an extra frozen-UNet pass on the empty prompt), the input {@link
  *     GuidancePlacement#MODULATE_GUIDED} gives it at sampling with guidance w
+ * @param noiseGlobalWeight weight, inside L_noise, of the per-channel plane mean of the error (the
+ *     part that tints or brightens the whole image) against the rest (where things are): 1
+ *     (default) is the plain MSE; below 1 the network is pushed to place things rather than to
+ *     match the overall colour
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModulationConfig(
@@ -75,7 +79,8 @@ public record ModulationConfig(
     @JsonProperty("sketch_skips") Boolean sketchSkips,
     @JsonProperty("sketch_strength") Double sketchStrength,
     @JsonProperty("spatial_only") Boolean spatialOnly,
-    @JsonProperty("training_guidance") Double trainingGuidance) {
+    @JsonProperty("training_guidance") Double trainingGuidance,
+    @JsonProperty("noise_global_weight") Double noiseGlobalWeight) {
 
   /** The modulator architecture (the paper's ablation table). */
   public enum Variant {
@@ -166,6 +171,7 @@ public record ModulationConfig(
     sketchStrength = nonNegative(sketchStrength, 1.0, "sketch_strength");
     spatialOnly = spatialOnly != null && spatialOnly;
     trainingGuidance = nonNegative(trainingGuidance, 1.0, "training_guidance");
+    noiseGlobalWeight = nonNegative(noiseGlobalWeight, 1.0, "noise_global_weight");
     if (trainingGuidance < 1) {
       throw new IllegalArgumentException(
           "training_guidance must be >= 1 (1 = no guidance), got " + trainingGuidance);
@@ -253,6 +259,7 @@ public record ModulationConfig(
     b.sketchStrength = sketchStrength;
     b.spatialOnly = spatialOnly;
     b.trainingGuidance = trainingGuidance;
+    b.noiseGlobalWeight = noiseGlobalWeight;
     return b;
   }
 
@@ -280,6 +287,7 @@ public record ModulationConfig(
     private Double sketchStrength;
     private Boolean spatialOnly;
     private Double trainingGuidance;
+    private Double noiseGlobalWeight;
 
     public Builder variant(Variant v) {
       variant = v;
@@ -391,6 +399,11 @@ public record ModulationConfig(
       return this;
     }
 
+    public Builder noiseGlobalWeight(double v) {
+      noiseGlobalWeight = v;
+      return this;
+    }
+
     public ModulationConfig build() {
       return new ModulationConfig(
           variant,
@@ -414,7 +427,8 @@ public record ModulationConfig(
           sketchSkips,
           sketchStrength,
           spatialOnly,
-          trainingGuidance);
+          trainingGuidance,
+          noiseGlobalWeight);
     }
   }
 }

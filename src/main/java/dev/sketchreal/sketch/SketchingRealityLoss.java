@@ -25,6 +25,18 @@ public final class SketchingRealityLoss {
    * @return scalar; 0 when no sample is synthetic
    */
   public static NDArray noise(NDArray prediction, NDArray target, boolean[] isSynthetic) {
+    return noise(prediction, target, isSynthetic, 1.0);
+  }
+
+  /**
+   * L_noise with the error split into its per-channel plane mean m (what tints the whole image) and
+   * the rest (where things are): per sample {@code mean((e − m)²) + w·mean_C(m²)}, which is the
+   * plain MSE for w = 1.
+   *
+   * @param globalWeight w ≥ 0, the weight of the plane-mean part
+   */
+  public static NDArray noise(
+      NDArray prediction, NDArray target, boolean[] isSynthetic, double globalWeight) {
     long batch = prediction.getShape().get(0);
     if (isSynthetic.length != batch) {
       throw new IllegalArgumentException(
@@ -37,7 +49,20 @@ public final class SketchingRealityLoss {
       synthetic += isSynthetic[i] ? 1 : 0;
     }
     NDArray diff = prediction.sub(target);
-    NDArray perSample = diff.mul(diff).reshape(batch, -1).mean(new int[] {1}); // (B)
+    NDArray perSample;
+    if (globalWeight == 1.0) {
+      perSample = diff.mul(diff).reshape(batch, -1).mean(new int[] {1}); // (B)
+    } else {
+      NDArray planeMean = diff.mean(new int[] {3}, true).mean(new int[] {2}, true); // (B, C, 1, 1)
+      NDArray spatial = diff.sub(planeMean);
+      NDArray global = planeMean.mul(planeMean).reshape(batch, -1).mean(new int[] {1});
+      perSample =
+          spatial
+              .mul(spatial)
+              .reshape(batch, -1)
+              .mean(new int[] {1})
+              .add(Scalars.mul(global, (float) globalWeight));
+    }
     NDArray mask = prediction.getManager().create(weights);
     return Scalars.div(perSample.mul(mask).sum(), Math.max(1, synthetic));
   }

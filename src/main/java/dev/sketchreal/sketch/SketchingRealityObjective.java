@@ -94,8 +94,10 @@ public final class SketchingRealityObjective {
     boolean inX0 = config.noiseLoss() == ModulationConfig.NoiseLoss.X0;
     NDArray target =
         inX0 ? batch.z0() : parameterization.target(batch.z0(), batch.noise(), alphaBar);
+    double globalWeight = config.noiseGlobalWeight();
     NDArray noiseLoss =
-        SketchingRealityLoss.noise(inX0 ? z0hat : modulated, target, batch.isSynthetic());
+        SketchingRealityLoss.noise(
+            inX0 ? z0hat : modulated, target, batch.isSynthetic(), globalWeight);
     NDArray backbone = inX0 ? parameterization.z0Hat(zt, eps, alphaBar) : eps;
     NDArray attn =
         config.lambdaAttn() > 0
@@ -106,7 +108,7 @@ public final class SketchingRealityObjective {
         attn,
         SketchingRealityLoss.l1(mod),
         SketchingRealityLoss.variance(mod, config.varCeiling()),
-        SketchingRealityLoss.noise(backbone, target, batch.isSynthetic()),
+        SketchingRealityLoss.noise(backbone, target, batch.isSynthetic(), globalWeight),
         config);
   }
 

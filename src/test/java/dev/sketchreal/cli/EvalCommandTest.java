@@ -115,6 +115,19 @@ class EvalCommandTest {
     assertThat(eval(full, again, "--no-sketch", "--limit", "2")).isZero();
     var r2 = Json.mapper().readTree(again.resolve("results.json").toFile());
     assertThat(r2.get("samples").asInt()).isEqualTo(2);
+    assertThat(r2.get("eta").asDouble()).isZero();
+
+    // stochastic DDIM is recorded, and an eta outside [0, 1] is refused before anything is written
+    Path stochastic = tmp.resolve("eta");
+    assertThat(eval(full, stochastic, "--no-sketch", "--limit", "1", "--eta", "0.5")).isZero();
+    var r3 = Json.mapper().readTree(stochastic.resolve("results.json").toFile());
+    assertThat(r3.get("eta").asDouble()).isEqualTo(0.5);
+    assertThat(Files.readString(stochastic.resolve("report.md"))).contains("/ 0.5 |");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Path refused = tmp.resolve("eta-refused");
+    assertThat(run(err, args(full, model(), refused, "--no-sketch", "--eta", "2"))).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--eta in [0, 1]");
+    assertThat(refused).doesNotExist();
   }
 
   @Test

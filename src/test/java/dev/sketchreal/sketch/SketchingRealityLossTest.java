@@ -17,6 +17,28 @@ class SketchingRealityLossTest {
   }
 
   @Test
+  void noiseLossSplitsTheErrorIntoItsPlaneMeanAndTheRest() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Shape shape = new Shape(2, 2, 1, 2);
+      NDArray target = m.zeros(shape);
+      // sample 0: channel 0 errs by a constant 1 (a tint), channel 1 by ±1 (a layout)
+      // sample 1: hand-drawn, never counted
+      NDArray prediction = m.create(new float[] {1, 1, 1, -1, 5, 5, 5, 5}, shape);
+      boolean[] synthetic = {true, false};
+      // plain MSE: (1 + 1 + 1 + 1) / 4
+      assertThat(SketchingRealityLoss.noise(prediction, target, synthetic).getFloat())
+          .isCloseTo(1f, within(1e-6f));
+      assertThat(SketchingRealityLoss.noise(prediction, target, synthetic, 1.0).getFloat())
+          .isCloseTo(1f, within(1e-6f));
+      // spatial part: channel 1's ±1 over C·h·w = 2 / 4; global part: channel 0's mean² over C
+      assertThat(SketchingRealityLoss.noise(prediction, target, synthetic, 0.0).getFloat())
+          .isCloseTo(0.5f, within(1e-6f));
+      assertThat(SketchingRealityLoss.noise(prediction, target, synthetic, 0.2).getFloat())
+          .isCloseTo(0.5f + 0.2f * 0.5f, within(1e-6f));
+    }
+  }
+
+  @Test
   void varianceRewardStopsAtTheCeiling() {
     try (NDManager m = NDManager.newBaseManager()) {
       Modulation small = new Modulation(spread(m, 0.02f), spread(m, 0.03f));
