@@ -67,16 +67,9 @@ public final class SketchingRealityObjective {
       List<List<TokenRegion>> regions,
       NDArray unconditionalContext) {
 
-    /** A batch without the empty prompt's context (training guidance 1). */
-    public Batch(
-        NDArray sketch,
-        NDArray z0,
-        NDArray noise,
-        int[] timesteps,
-        NDArray textContext,
-        boolean[] isSynthetic,
-        List<List<TokenRegion>> regions) {
-      this(sketch, z0, noise, timesteps, textContext, isSynthetic, regions, null);
+    /** The same batch with the empty prompt's context (for training guidance above 1). */
+    public Batch withUnconditionalContext(NDArray context) {
+      return new Batch(sketch, z0, noise, timesteps, textContext, isSynthetic, regions, context);
     }
   }
 

@@ -166,16 +166,7 @@ class GradientFlowTest {
       try (NDManager step = m.newSubManager()) {
         SketchingRealityObjective.Batch plain = batch(step, config, new SplittableRandom(5));
         NDArray empty = TinyBackbone.normal(step, new SplittableRandom(9), 2, 6, 32);
-        SketchingRealityObjective.Batch b =
-            new SketchingRealityObjective.Batch(
-                plain.sketch(),
-                plain.z0(),
-                plain.noise(),
-                plain.timesteps(),
-                plain.textContext(),
-                plain.isSynthetic(),
-                plain.regions(),
-                empty);
+        SketchingRealityObjective.Batch b = plain.withUnconditionalContext(empty);
         // the backbone reference of L_noise is the guided eps: u + 3·(c − u) against the noise
         NDArray alphaBar = Parameterization.alphaBar(alphas, b.timesteps(), step);
         NDArray zt = Parameterization.addNoise(b.z0(), b.noise(), alphaBar);
@@ -227,6 +218,7 @@ class GradientFlowTest {
         new int[] {950, 920},
         TinyBackbone.normal(m, r, 2, 6, 32),
         new boolean[] {false, true},
-        regions);
+        regions,
+        null);
   }
 }

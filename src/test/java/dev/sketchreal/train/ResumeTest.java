@@ -107,7 +107,8 @@ class ResumeTest {
         SketchingRealityObjective.sampleTimesteps(stepRandom, 2, 1000, CONFIG),
         TinyBackbone.normal(m, fixed, 2, 5, 32),
         new boolean[] {true, false},
-        List.of(List.of(TokenRegion.of(new int[] {1}, mask, 8, 8, m)), List.of()));
+        List.of(List.of(TokenRegion.of(new int[] {1}, mask, 8, 8, m)), List.of()),
+        null);
   }
 
   private static void copy(Path from, Path to) throws Exception {
