@@ -61,7 +61,6 @@ public final class ModulatedGuidance {
       return modulated;
     }
     NDArray change = modulated.sub(eps); // (B, C, h, w)
-    NDArray channelMean = change.mean(new int[] {3}, true).mean(new int[] {2}, true);
-    return eps.add(change.sub(channelMean));
+    return eps.add(change.sub(Resize.planeMean(change)));
   }
 }

@@ -23,6 +23,14 @@ public final class Resize {
     return x.getNDArrayInternal().interpolation(new long[] {height, width}, AREA, false);
   }
 
+  /**
+   * The per-channel mean over the plane, (B, C, H, W) → (B, C, 1, 1): the part of a map that is the
+   * same everywhere (a tint), as opposed to where things are.
+   */
+  public static NDArray planeMean(NDArray x) {
+    return x.mean(new int[] {3}, true).mean(new int[] {2}, true);
+  }
+
   /** Bilinear interpolation (align_corners = false). */
   public static NDArray bilinear(NDArray x, long height, long width) {
     if (sameSize(x, height, width)) {

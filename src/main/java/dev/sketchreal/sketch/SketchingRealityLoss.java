@@ -53,7 +53,7 @@ public final class SketchingRealityLoss {
     if (globalWeight == 1.0) {
       perSample = diff.mul(diff).reshape(batch, -1).mean(new int[] {1}); // (B)
     } else {
-      NDArray planeMean = diff.mean(new int[] {3}, true).mean(new int[] {2}, true); // (B, C, 1, 1)
+      NDArray planeMean = Resize.planeMean(diff); // (B, C, 1, 1)
       NDArray spatial = diff.sub(planeMean);
       NDArray global = planeMean.mul(planeMean).reshape(batch, -1).mean(new int[] {1});
       perSample =

@@ -3,7 +3,7 @@ package dev.sketchreal.sketch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.sketchreal.model.unet.UNet2DConditionModel;
-import dev.sketchreal.nn.Scalars;
+import dev.sketchreal.sampling.Guidance;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -105,18 +105,20 @@ public final class SketchingRealityObjective {
         config);
   }
 
-  // The frozen backbone's eps (B, C, h, w) at z_t, guided with w > 1; never differentiated.
+  // The frozen backbone's eps (B, C, h, w) at z_t, guided with w > 1 (one UNet pass on the
+  // batch [uncond; cond], as sampling does); never differentiated.
   private NDArray prediction(Batch batch, NDArray zt, NDArray t, double guidance) {
-    NDArray cond = unet.forward(zt, t, batch.textContext()).stopGradient();
     if (guidance <= 1) {
-      return cond;
+      return unet.forward(zt, t, batch.textContext()).stopGradient();
     }
     if (batch.unconditionalContext() == null) {
       throw new IllegalArgumentException(
           "training_guidance " + guidance + " needs the batch's unconditional context");
     }
-    NDArray uncond = unet.forward(zt, t, batch.unconditionalContext()).stopGradient();
-    return uncond.add(Scalars.mul(cond.sub(uncond), (float) guidance));
+    NDArray contexts = batch.unconditionalContext().concat(batch.textContext(), 0);
+    NDArray both =
+        unet.forward(Guidance.doubleBatch(zt), Guidance.doubleBatch(t), contexts).stopGradient();
+    return Guidance.classifierFree(both, guidance);
   }
 
   /**

@@ -28,10 +28,7 @@ class GradientFlowTest {
     try (NDManager m = NDManager.newBaseManager()) {
       UNet2DConditionModel unet = TinyBackbone.frozenUNet(m, 11);
       ModulationConfig config =
-          ModulationConfig.builder()
-              .featureChannels(24)
-              .hiddenChannels(16)
-              .timeEmbeddingDim(16)
+          tiny()
               .lambdaNoise(0) // only L_attn: its gradient must cross the frozen UNet
               .lambdaRegL1(0)
               .build();
@@ -82,12 +79,7 @@ class GradientFlowTest {
   private static double gradientNorm(boolean collectGarbage) throws Exception {
     try (NDManager m = NDManager.newBaseManager()) {
       UNet2DConditionModel unet = TinyBackbone.frozenUNet(m, 11);
-      ModulationConfig config =
-          ModulationConfig.builder()
-              .featureChannels(24)
-              .hiddenChannels(16)
-              .timeEmbeddingDim(16)
-              .build();
+      ModulationConfig config = tiny().build();
       ModulationNetwork net = new ModulationNetwork(config);
       net.initialize(m, new SplittableRandom(3));
       perturbHeads(m, net);
@@ -121,8 +113,7 @@ class GradientFlowTest {
   void noiseLossInX0SpaceIsThePredictionErrorWeightedByTheNoiseToSignalRatio() throws Exception {
     try (NDManager m = NDManager.newBaseManager()) {
       UNet2DConditionModel unet = TinyBackbone.frozenUNet(m, 11);
-      ModulationConfig.Builder b =
-          ModulationConfig.builder().featureChannels(24).hiddenChannels(16).timeEmbeddingDim(16);
+      ModulationConfig.Builder b = tiny();
       ModulationConfig inPrediction = b.noiseLoss(ModulationConfig.NoiseLoss.PREDICTION).build();
       ModulationConfig inX0 = b.noiseLoss(ModulationConfig.NoiseLoss.X0).build();
       float[] alphas = TinyBackbone.alphasCumprod();
@@ -151,13 +142,7 @@ class GradientFlowTest {
     try (NDManager m = NDManager.newBaseManager()) {
       UNet2DConditionModel unet = TinyBackbone.frozenUNet(m, 11);
       ModulationConfig config =
-          ModulationConfig.builder()
-              .featureChannels(24)
-              .hiddenChannels(16)
-              .timeEmbeddingDim(16)
-              .noiseLoss(ModulationConfig.NoiseLoss.PREDICTION)
-              .trainingGuidance(3)
-              .build();
+          tiny().noiseLoss(ModulationConfig.NoiseLoss.PREDICTION).trainingGuidance(3).build();
       ModulationNetwork net = new ModulationNetwork(config);
       net.initialize(m, new SplittableRandom(3));
       float[] alphas = TinyBackbone.alphasCumprod();
@@ -184,6 +169,11 @@ class GradientFlowTest {
             .hasMessageContaining("unconditional context");
       }
     }
+  }
+
+  /** The modulator size every test here uses (24 feature channels, width 16). */
+  static ModulationConfig.Builder tiny() {
+    return ModulationConfig.builder().featureChannels(24).hiddenChannels(16).timeEmbeddingDim(16);
   }
 
   /** Untrained heads are zero and stop every gradient before them. */

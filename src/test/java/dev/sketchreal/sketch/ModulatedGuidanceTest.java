@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /** Element-wise checks of where modulation sits relative to guidance, on (1, 2, 2, 2) arrays. */
@@ -46,49 +47,30 @@ class ModulatedGuidanceTest {
             return new Modulation(scale, shift);
           };
       double w = 3.0;
+      Function<ModulationConfig.GuidancePlacement, NDArray> predict =
+          placement -> ModulatedGuidance.predict(uncond, cond, w, config(placement, false), call);
 
-      NDArray conditional =
-          ModulatedGuidance.predict(
-              uncond,
-              cond,
-              w,
-              config(ModulationConfig.GuidancePlacement.MODULATE_CONDITIONAL, false),
-              call);
+      NDArray conditional = predict.apply(ModulationConfig.GuidancePlacement.MODULATE_CONDITIONAL);
       NDArray modulatedCond = cond.add(cond.mul(scale)).add(shift);
       assertClose(conditional, uncond.add(modulatedCond.sub(uncond).mul(w)));
       assertClose(seen.get(0), cond);
 
-      NDArray guided =
-          ModulatedGuidance.predict(
-              uncond,
-              cond,
-              w,
-              config(ModulationConfig.GuidancePlacement.MODULATE_GUIDED, false),
-              call);
+      NDArray guided = predict.apply(ModulationConfig.GuidancePlacement.MODULATE_GUIDED);
       NDArray g = uncond.add(cond.sub(uncond).mul(w));
       assertClose(guided, g.add(g.mul(scale)).add(shift));
       assertClose(seen.get(1), g);
 
       // add the conditional change: the network sees eps_c, its change is added once to eps_g
-      NDArray added =
-          ModulatedGuidance.predict(
-              uncond,
-              cond,
-              w,
-              config(ModulationConfig.GuidancePlacement.ADD_CONDITIONAL_CHANGE, false),
-              call);
+      NDArray added = predict.apply(ModulationConfig.GuidancePlacement.ADD_CONDITIONAL_CHANGE);
       assertClose(added, g.add(cond.mul(scale)).add(shift));
       assertClose(seen.get(2), cond);
 
       // without guidance every placement modulates the conditional prediction once
-      NDArray unguided =
-          ModulatedGuidance.predict(
-              null,
-              cond,
-              w,
-              config(ModulationConfig.GuidancePlacement.MODULATE_GUIDED, false),
-              call);
-      assertClose(unguided, modulatedCond);
+      for (ModulationConfig.GuidancePlacement placement :
+          ModulationConfig.GuidancePlacement.values()) {
+        NDArray unguided = ModulatedGuidance.predict(null, cond, w, config(placement, false), call);
+        assertClose(unguided, modulatedCond);
+      }
     }
   }
 

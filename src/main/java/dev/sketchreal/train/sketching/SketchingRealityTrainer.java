@@ -42,7 +42,6 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -106,6 +105,8 @@ public final class SketchingRealityTrainer implements AutoCloseable {
   private final Map<String, float[]> maskCache = new HashMap<>();
   private final Map<String, float[]> classCache = new HashMap<>();
   private MixedBatchSampler sampler;
+  private float[] emptyContext;
+  private Shape emptyContextShape;
   private long samplerBatches;
 
   /**
@@ -453,9 +454,19 @@ public final class SketchingRealityTrainer implements AutoCloseable {
         context,
         isSynthetic,
         regions,
-        mc.trainingGuidance() > 1
-            ? backbone.encodePrompts(Collections.nCopies(b, ""), manager)
-            : null);
+        mc.trainingGuidance() > 1 ? emptyContext(b, manager) : null);
+  }
+
+  /** The empty prompt's text context repeated to (b, tokens, D); encoded once per trainer. */
+  private NDArray emptyContext(int b, NDManager manager) {
+    if (emptyContext == null) {
+      try (NDManager tmp = backbone.manager().newSubManager()) {
+        NDArray e = backbone.encodePrompts(List.of(""), tmp);
+        emptyContextShape = e.getShape();
+        emptyContext = e.toFloatArray();
+      }
+    }
+    return manager.create(emptyContext, emptyContextShape).repeat(0, b);
   }
 
   /** z0 of a sample's photo: VAE posterior mean × scaling factor, (C·h·w) row-major. */

@@ -124,6 +124,37 @@ class SketchingRealityTrainerTest {
   }
 
   @Test
+  void trainingGuidanceGivesEveryBatchTheEmptyPromptsContext() throws Exception {
+    ModulationConfig guided = TrainingFixture.modulation().toBuilder().trainingGuidance(3).build();
+    try (SketchingRealityTrainer plain = trainer();
+        SketchingRealityTrainer t = trainer("modulation", guided);
+        NDManager m = t.backbone().manager().newSubManager()) {
+      for (long step = 1; step <= 2; step++) {
+        var samples = t.samplesForStep(step);
+        var batch = t.buildBatch(samples, StepRandom.forStep(3, step), m);
+        NDArray empty = t.backbone().encodePrompts(List.of("", ""), m);
+        assertThat(batch.unconditionalContext().getShape()).isEqualTo(empty.getShape());
+        assertThat(batch.unconditionalContext().toFloatArray())
+            .containsExactly(empty.toFloatArray());
+      }
+      // guided: the backbone's reference error differs from the conditional one on the same batch
+      float guidedBackbone =
+          t.losses(t.samplesForStep(1), StepRandom.forStep(3, 1), m).noiseBackbone().getFloat();
+      float plainBackbone =
+          plain
+              .losses(plain.samplesForStep(1), StepRandom.forStep(3, 1), m)
+              .noiseBackbone()
+              .getFloat();
+      assertThat(guidedBackbone).isNotEqualTo(plainBackbone);
+      assertThat(
+              plain
+                  .buildBatch(plain.samplesForStep(1), StepRandom.forStep(3, 1), m)
+                  .unconditionalContext())
+          .isNull();
+    }
+  }
+
+  @Test
   void overfitsAFixedTinyBatch() throws Exception {
     try (SketchingRealityTrainer t =
         trainer("fixed_batch", true, "steps", 16, "lr_modulation", 3e-3, "lr_encoder", 1e-3)) {
