@@ -44,6 +44,24 @@ public final class Compute {
     }
   }
 
+  /**
+   * Runs {@code work} with autograd off on this thread (inside a gradient collector too: frozen
+   * look-ahead computations in training) and restores the previous mode.
+   */
+  public static <T> T withoutGradients(java.util.function.Supplier<T> work) {
+    boolean recording = ai.djl.pytorch.jni.JniUtils.isGradMode();
+    if (recording) {
+      ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    }
+    try {
+      return work.get();
+    } finally {
+      if (recording) {
+        ai.djl.pytorch.jni.JniUtils.setGradMode(true);
+      }
+    }
+  }
+
   /** A new root manager on the configured device and engine. */
   public static NDManager newManager() {
     return NDManager.newBaseManager(device(), ENGINE);

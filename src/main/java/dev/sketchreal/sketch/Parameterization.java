@@ -50,6 +50,14 @@ public enum Parameterization {
   }
 
   /**
+   * The noise that {@link #addNoise} would need to reach {@code zt} from {@code z0}: {@code (z_t −
+   * sqrt(ᾱ)·z0) / sqrt(1−ᾱ)} (a state the sampler reached, written as a forward-noised z0).
+   */
+  public static NDArray impliedNoise(NDArray zt, NDArray z0, NDArray alphaBar) {
+    return zt.sub(z0.mul(alphaBar.sqrt())).div(oneMinus(alphaBar).sqrt());
+  }
+
+  /**
    * ᾱ at each sample's timestep as (B, 1, 1, 1) float32.
    *
    * @param alphasCumprod ᾱ_0 … ᾱ_{T−1}

@@ -38,6 +38,11 @@ import java.util.List;
  *     sample at a time, so cached and fresh values are identical (resume stays exact)
  * @param fixedBatch every step trains on exactly the first step's batch — samples, timesteps and
  *     noise (overfit tests, debugging) (false)
+ * @param rollout training states from the model's own sampler (default: none, every z_t is the
+ *     photo's latent noised forward, as in the paper)
+ * @param initFrom a SketchingReality model folder whose {@code modulation/} weights (and, for the
+ *     method's variant, fine-tuned {@code sketch_encoder/}) the run starts from instead of a fresh
+ *     network and the original encoder (default: none); the architecture must match
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record SketchingRealityTrainConfig(
@@ -61,7 +66,9 @@ public record SketchingRealityTrainConfig(
     @JsonProperty("split") String split,
     @JsonProperty("skip_bad") Boolean skipBad,
     @JsonProperty("cache") Boolean cache,
-    @JsonProperty("fixed_batch") Boolean fixedBatch) {
+    @JsonProperty("fixed_batch") Boolean fixedBatch,
+    @JsonProperty("rollout") RolloutConfig rollout,
+    @JsonProperty("init_from") String initFrom) {
 
   /** The {@code classes} value meaning "every category the caption names". */
   public static final String FROM_DATA = "from_data";
@@ -104,13 +111,15 @@ public record SketchingRealityTrainConfig(
     skipBad = skipBad == null || skipBad;
     cache = cache == null || cache;
     fixedBatch = fixedBatch != null && fixedBatch;
+    rollout = rollout == null ? RolloutConfig.NONE : rollout;
+    initFrom = initFrom == null || initFrom.isBlank() ? null : initFrom;
   }
 
   /** Every default; backbone and encoder come from the command line. */
   public static SketchingRealityTrainConfig defaults() {
     return new SketchingRealityTrainConfig(
         null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null);
+        null, null, null, null, null, null, null);
   }
 
   /** True when regions are made for every category the caption names. */
@@ -157,7 +166,9 @@ public record SketchingRealityTrainConfig(
         split,
         skipBad,
         cache,
-        fixedBatch);
+        fixedBatch,
+        rollout,
+        initFrom);
   }
 
   /** A copy with other model folders (null keeps the current value). */
@@ -182,7 +193,15 @@ public record SketchingRealityTrainConfig(
         split,
         skipBad,
         cache,
-        fixedBatch);
+        fixedBatch,
+        rollout,
+        initFrom);
+  }
+
+  /** The model folder the run starts from, if any. */
+  @JsonIgnore
+  public java.util.Optional<Path> initFromPath() {
+    return java.util.Optional.ofNullable(initFrom).map(Path::of);
   }
 
   private static double nonNegative(Double value, double fallback, String name) {

@@ -14,6 +14,7 @@ import dev.sketchreal.data.sketchworld.SketchWorldDataset;
 import dev.sketchreal.io.AtomicFiles;
 import dev.sketchreal.io.Json;
 import dev.sketchreal.io.SafetensorsWriter;
+import dev.sketchreal.model.Components;
 import dev.sketchreal.model.clip.ClipTokenizer;
 import dev.sketchreal.nn.Module;
 import dev.sketchreal.pipeline.GaussianNoise;
@@ -98,6 +99,7 @@ public final class SketchingRealityTrainer implements AutoCloseable {
   private final SketchModulator modulator;
   private final SketchConditioner conditioner;
   private final SketchingRealityObjective objective;
+  private final SamplerRollout rollout; // null: every state is forward-noised
   private final AdamW optimizer;
   private final int imageSize;
   private final int latentSize;
@@ -148,7 +150,8 @@ public final class SketchingRealityTrainer implements AutoCloseable {
       this.original = SemanticSketchEncoder.load(encoderDir, manager);
       original.clip().setTrainable(false);
       if (mc.variant() == ModulationConfig.Variant.SEMANTIC_BRANCHES) {
-        this.encoder = SemanticSketchEncoder.load(encoderDir, manager);
+        Path start = config.initFromPath().map(p -> p.resolve("sketch_encoder")).orElse(encoderDir);
+        this.encoder = SemanticSketchEncoder.load(start, manager);
         int layers = encoder.vision().layers().size();
         if (config.encoderLayers() > layers) {
           throw new IllegalArgumentException(
@@ -190,6 +193,9 @@ public final class SketchingRealityTrainer implements AutoCloseable {
       }
       this.modulator = SketchModulator.create(mc);
       modulator.module().initialize(manager, StepRandom.forStep(config.seed(), 0, 1));
+      if (config.initFromPath().isPresent()) {
+        loadModulation(config.initFromPath().get(), manager);
+      }
       modulator.module().setTrainable(true);
       this.conditioner = new SketchConditioner(mc.variant(), encoder, backbone.vae());
       this.objective =
@@ -198,6 +204,11 @@ public final class SketchingRealityTrainer implements AutoCloseable {
               modulator,
               parameterization(backbone.schedule().predictionType()),
               backbone.schedule().alphasCumprod());
+      this.rollout =
+          config.rollout().enabled()
+              ? new SamplerRollout(
+                  config.rollout(), backbone.schedule(), backbone.unet(), modulator)
+              : null;
       List<AdamW.Group> groups = new ArrayList<>();
       groups.add(
           AdamW.Group.of(
@@ -211,6 +222,22 @@ public final class SketchingRealityTrainer implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       backbone.close();
       throw e;
+    }
+  }
+
+  // The starting weights of init_from, loaded strictly: another architecture (variant, widths,
+  // stages) fails on a missing key or a shape.
+  private void loadModulation(Path init, NDManager manager) throws IOException {
+    Path dir = init.resolve("modulation");
+    try {
+      Components.loadWeights(modulator.module(), dir, manager);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "init_from "
+              + init
+              + ": its modulation network does not fit this run's: "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -424,6 +451,14 @@ public final class SketchingRealityTrainer implements AutoCloseable {
             random, b, backbone.schedule().numTrainTimesteps(), mc);
     Shape latentShape = new Shape(b, channels, latentSize, latentSize);
     NDArray noise = new GaussianNoise(random.nextLong()).next(manager, latentShape);
+    int[] plan = rollout != null ? rollout.plan(random, b) : null;
+    if (plan != null) {
+      for (int i = 0; i < b; i++) {
+        if (plan[i] != SamplerRollout.FORWARD) {
+          timesteps[i] = rollout.timestep(plan[i]);
+        }
+      }
+    }
     float[] z0 = new float[b * channels * cells];
     float[] strokes = new float[b * imageSize * imageSize];
     boolean[] isSynthetic = new boolean[b];
@@ -446,15 +481,47 @@ public final class SketchingRealityTrainer implements AutoCloseable {
     NDArray context = backbone.encodePrompts(captions, manager);
     NDArray strokeMap = manager.create(strokes, new Shape(b, 1, imageSize, imageSize));
     NDArray sketchInput = conditioner.condition(strokeMap);
+    NDArray z0Array = manager.create(z0, latentShape);
+    boolean needsEmpty =
+        mc.trainingGuidance() > 1 || (plan != null && config.rollout().guidance() > 1);
+    NDArray empty = needsEmpty ? emptyContext(b, manager) : null;
+    if (plan != null) {
+      noise = rolledOutNoise(plan, timesteps, z0Array, noise, sketchInput, context, empty);
+    }
     return new SketchingRealityObjective.Batch(
         sketchInput,
-        manager.create(z0, latentShape),
+        z0Array,
         noise,
         timesteps,
         context,
         isSynthetic,
         regions,
-        mc.trainingGuidance() > 1 ? emptyContext(b, manager) : null);
+        mc.trainingGuidance() > 1 ? empty : null);
+  }
+
+  /**
+   * The batch's noise with the rolled-out samples' rows replaced by the noise that puts their
+   * photo's z0 exactly at the sampler's state: z_t = sqrt(ᾱ)·z0 + sqrt(1−ᾱ)·noise' (the objective
+   * stays one formula, and its ε target is the one consistent with that state).
+   */
+  private NDArray rolledOutNoise(
+      int[] plan,
+      int[] timesteps,
+      NDArray z0,
+      NDArray noise,
+      NDArray sketchInput,
+      NDArray context,
+      NDArray empty) {
+    NDManager m = noise.getManager();
+    NDArray states = rollout.states(plan, noise, sketchInput, context, empty);
+    NDArray alphaBar = Parameterization.alphaBar(backbone.schedule().alphasCumprod(), timesteps, m);
+    NDArray implied = Parameterization.impliedNoise(states, z0, alphaBar);
+    float[] isRollout = new float[plan.length];
+    for (int i = 0; i < plan.length; i++) {
+      isRollout[i] = plan[i] == SamplerRollout.FORWARD ? 0f : 1f;
+    }
+    NDArray pick = m.create(isRollout, new Shape(plan.length, 1, 1, 1));
+    return implied.mul(pick).add(noise.mul(pick.neg().add(1f)));
   }
 
   /** The empty prompt's text context repeated to (b, tokens, D); encoded once per trainer. */

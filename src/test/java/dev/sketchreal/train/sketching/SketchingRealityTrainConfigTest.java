@@ -28,6 +28,24 @@ class SketchingRealityTrainConfigTest {
   }
 
   @Test
+  void rolloutAndInitFromAreOffByDefaultAndValidated() throws Exception {
+    SketchingRealityTrainConfig plain = read("{\"backbone\": \"m\"}");
+    assertThat(plain.rollout().enabled()).isFalse();
+    assertThat(plain.initFromPath()).isEmpty();
+    SketchingRealityTrainConfig c =
+        read("{\"rollout\": {\"fraction\": 0.5}, \"init_from\": \"models/x\"}");
+    assertThat(c.rollout()).isEqualTo(new RolloutConfig(0.5, 25, 7.5));
+    assertThat(c.initFromPath()).contains(Path.of("models/x"));
+    assertThat(read(Json.toJson(c))).isEqualTo(c);
+    for (String bad :
+        new String[] {"{\"fraction\": 1.5}", "{\"fraction\": -0.1}", "{\"steps\": 0}"}) {
+      assertThatThrownBy(() -> read("{\"rollout\": " + bad + "}"))
+          .as(bad)
+          .hasMessageContaining("rollout");
+    }
+  }
+
+  @Test
   void classesAreFromDataOrAList() throws Exception {
     assertThat(read("{\"classes\": \"from_data\"}").classesFromData()).isTrue();
     SketchingRealityTrainConfig listed = read("{\"classes\": [\"tree\", \"house\"]}");

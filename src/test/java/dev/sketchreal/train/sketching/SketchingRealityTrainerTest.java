@@ -2,6 +2,7 @@ package dev.sketchreal.train.sketching;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -15,10 +16,13 @@ import dev.sketchreal.data.sketchworld.SketchWorldDataset;
 import dev.sketchreal.nn.Init;
 import dev.sketchreal.nn.Module;
 import dev.sketchreal.nn.Parameter;
+import dev.sketchreal.pipeline.GaussianNoise;
 import dev.sketchreal.pipeline.TinySketchModel;
 import dev.sketchreal.sketch.LossTerms;
 import dev.sketchreal.sketch.ModulationConfig;
+import dev.sketchreal.sketch.Parameterization;
 import dev.sketchreal.sketch.SemanticSketchEncoder;
+import dev.sketchreal.sketch.SketchingRealityObjective;
 import dev.sketchreal.train.StepRandom;
 import dev.sketchreal.train.TrainingLog;
 import java.nio.file.Path;
@@ -55,18 +59,7 @@ class SketchingRealityTrainerTest {
   @Test
   void gradientsReachExactlyTheModulatorAndTheEncodersLastThreeLayers() throws Exception {
     try (SketchingRealityTrainer t = trainer()) {
-      // Untrained heads are zero and stop every gradient before them: perturb them.
-      for (var e : t.modulator().module().namedParameters().entrySet()) {
-        if (e.getKey().contains("_head.")) {
-          Parameter p = e.getValue();
-          p.set(
-              Init.normal(0.05)
-                  .create(
-                      t.backbone().manager(),
-                      p.shape(),
-                      new SplittableRandom(e.getKey().hashCode())));
-        }
-      }
+      perturbHeads(t); // zero heads would stop every gradient before them
       Set<Parameter> expected = Collections.newSetFromMap(new IdentityHashMap<>());
       expected.addAll(t.modulator().module().namedParameters().values());
       var layers = t.encoder().vision().layers();
@@ -151,6 +144,138 @@ class SketchingRealityTrainerTest {
                   .buildBatch(plain.samplesForStep(1), StepRandom.forStep(3, 1), m)
                   .unconditionalContext())
           .isNull();
+    }
+  }
+
+  @Test
+  void rolloutSamplesStartFromTheSamplersStateAndTheOthersAreUnchanged() throws Exception {
+    Map<String, Object> rollout = Map.of("fraction", 0.5, "steps", 10, "guidance", 3.0);
+    ModulationConfig half =
+        TrainingFixture.modulation().toBuilder().modulationFraction(0.5).build();
+    try (SketchingRealityTrainer plain = trainer("modulation", half, "batch_size", 8);
+        SketchingRealityTrainer t =
+            trainer("modulation", half, "batch_size", 8, "rollout", rollout);
+        NDManager m = t.backbone().manager().newSubManager()) {
+      perturbHeads(t);
+      List<Sample> samples = t.samplesForStep(1);
+      var batch = t.buildBatch(samples, StepRandom.forStep(3, 1), m);
+      var reference = plain.buildBatch(samples, StepRandom.forStep(3, 1), m);
+      // the same stream as the trainer: timesteps, the noise's seed, then the plan
+      SplittableRandom r = StepRandom.forStep(3, 1);
+      int[] drawn = SketchingRealityObjective.sampleTimesteps(r, 8, 1000, half);
+      NDArray start = new GaussianNoise(r.nextLong()).next(m, batch.z0().getShape());
+      SamplerRollout sampler =
+          new SamplerRollout(
+              t.config().rollout(), t.backbone().schedule(), t.backbone().unet(), t.modulator());
+      int[] plan = sampler.plan(r, 8);
+      assertThat(plan).contains(SamplerRollout.FORWARD);
+      assertThat(java.util.Arrays.stream(plan).max().getAsInt()).isPositive();
+      assertThat(drawn).isEqualTo(reference.timesteps());
+      NDArray empty = t.backbone().encodePrompts(Collections.nCopies(8, ""), m);
+      NDArray states = sampler.states(plan, start, batch.sketch(), batch.textContext(), empty);
+      NDArray zt =
+          Parameterization.addNoise(
+              batch.z0(),
+              batch.noise(),
+              Parameterization.alphaBar(
+                  t.backbone().schedule().alphasCumprod(), batch.timesteps(), m));
+      for (int i = 0; i < 8; i++) {
+        if (plan[i] == SamplerRollout.FORWARD) {
+          assertThat(batch.timesteps()[i]).isEqualTo(reference.timesteps()[i]);
+          assertThat(batch.noise().get(i).toFloatArray())
+              .containsExactly(reference.noise().get(i).toFloatArray());
+        } else {
+          assertThat(batch.timesteps()[i]).isEqualTo(sampler.timestep(plan[i]));
+          float[] expected = states.get(i).toFloatArray();
+          float[] actual = zt.get(i).toFloatArray();
+          for (int j = 0; j < expected.length; j++) {
+            assertThat(actual[j]).isCloseTo(expected[j], within(1e-4f));
+          }
+        }
+      }
+      assertThat(batch.unconditionalContext()).isNull(); // training guidance stays 1
+      assertThat(t.losses(samples, StepRandom.forStep(3, 1), m).total().getFloat()).isFinite();
+    }
+  }
+
+  @Test
+  void initFromStartsFromASavedModulatorAndEncoder() throws Exception {
+    Path saved = tmp.resolve("saved");
+    Map<String, float[]> modulation = new java.util.HashMap<>();
+    Map<String, float[]> encoder = new java.util.HashMap<>();
+    try (SketchingRealityTrainer t = trainer("steps", 2, "lr_encoder", 1e-2)) {
+      perturbHeads(t);
+      t.train(tmp.resolve("run"), false, false);
+      t.save(saved);
+      t.modulator().module().namedParameters().forEach((k, p) -> modulation.put(k, values(p)));
+      t.encoder().clip().namedParameters().forEach((k, p) -> encoder.put(k, values(p)));
+    }
+    try (SketchingRealityTrainer fresh = trainer();
+        SketchingRealityTrainer t = trainer("init_from", saved.toString())) {
+      assertThat(differing(t.modulator().module(), modulation)).isEmpty();
+      assertThat(differing(t.encoder().clip(), encoder)).isEmpty();
+      assertThat(
+              values(
+                  fresh
+                      .encoder()
+                      .vision()
+                      .layers()
+                      .get(3)
+                      .namedParameters()
+                      .values()
+                      .iterator()
+                      .next()))
+          .isNotEqualTo(
+              values(
+                  t.encoder()
+                      .vision()
+                      .layers()
+                      .get(3)
+                      .namedParameters()
+                      .values()
+                      .iterator()
+                      .next()));
+      // the hand-drawn pseudo-masks still come from the original encoder
+      assertThat(values(t.originalEncoder().clip().namedParameters().values().iterator().next()))
+          .containsExactly(
+              values(fresh.originalEncoder().clip().namedParameters().values().iterator().next()));
+    }
+    ModulationConfig wider = TrainingFixture.modulation().toBuilder().hiddenChannels(32).build();
+    assertThatThrownBy(() -> trainer("modulation", wider, "init_from", saved.toString()).close())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("init_from");
+  }
+
+  // Names of the module's parameters whose values differ from the recorded ones.
+  private static List<String> differing(Module module, Map<String, float[]> recorded) {
+    List<String> out = new ArrayList<>();
+    module
+        .namedParameters()
+        .forEach(
+            (k, p) -> {
+              if (!java.util.Arrays.equals(values(p), recorded.get(k))) {
+                out.add(k);
+              }
+            });
+    return out;
+  }
+
+  private static float[] values(Parameter p) {
+    return p.array().toFloatArray();
+  }
+
+  // Untrained heads are zero and make the modulation the identity: give them some weight.
+  private static void perturbHeads(SketchingRealityTrainer t) {
+    for (var e : t.modulator().module().namedParameters().entrySet()) {
+      if (e.getKey().contains("_head.")) {
+        Parameter p = e.getValue();
+        p.set(
+            Init.normal(0.05)
+                .create(
+                    t.backbone().manager(),
+                    p.shape(),
+                    new SplittableRandom(e.getKey().hashCode())));
+      }
     }
   }
 
