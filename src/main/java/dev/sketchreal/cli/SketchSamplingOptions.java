@@ -1,6 +1,7 @@
 package dev.sketchreal.cli;
 
 import dev.sketchreal.pipeline.SketchToImage;
+import dev.sketchreal.sketch.ModulationConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -24,6 +25,14 @@ final class SketchSamplingOptions {
               + " sketch can only move things, not tint the whole image")
   Boolean spatialOnly;
 
+  @Option(
+      names = "--guidance-placement",
+      description =
+          "how the sketch's modulation meets classifier-free guidance in its steps:"
+              + " modulate_conditional, modulate_guided, add_conditional_change or unguided"
+              + " (default: the model's)")
+  String guidancePlacement;
+
   /**
    * The overrides given, in order, by their human-readable names ("Sketch strength", "Modulation
    * fraction", "Spatial only"): what a report or the PNG's parameters must state.
@@ -39,10 +48,19 @@ final class SketchSamplingOptions {
     if (Boolean.TRUE.equals(spatialOnly)) {
       given.put("Spatial only", true);
     }
+    if (guidancePlacement != null) {
+      given.put("Guidance placement", placement().configName());
+    }
     return given;
   }
 
   SketchToImage.SketchSettings settings() {
-    return new SketchToImage.SketchSettings(strength, modulationFraction, spatialOnly);
+    return new SketchToImage.SketchSettings(strength, modulationFraction, spatialOnly, placement());
+  }
+
+  private ModulationConfig.GuidancePlacement placement() {
+    return guidancePlacement == null
+        ? null
+        : ModulationConfig.GuidancePlacement.fromName(guidancePlacement);
   }
 }

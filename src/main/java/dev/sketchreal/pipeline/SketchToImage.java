@@ -71,8 +71,16 @@ public final class SketchToImage {
   }
 
   /** Per-generation sketch settings (null = the model's configured value). */
-  public record SketchSettings(Double strength, Double modulationFraction, Boolean spatialOnly) {
-    public static final SketchSettings DEFAULT = new SketchSettings(null, null, null);
+  public record SketchSettings(
+      Double strength,
+      Double modulationFraction,
+      Boolean spatialOnly,
+      ModulationConfig.GuidancePlacement guidancePlacement) {
+    public static final SketchSettings DEFAULT = new SketchSettings(null, null, null, null);
+
+    public SketchSettings(Double strength, Double modulationFraction, Boolean spatialOnly) {
+      this(strength, modulationFraction, spatialOnly, null);
+    }
 
     ModulationConfig applyTo(ModulationConfig config) {
       ModulationConfig.Builder b = config.toBuilder();
@@ -84,6 +92,9 @@ public final class SketchToImage {
       }
       if (spatialOnly != null) {
         b.spatialOnly(spatialOnly);
+      }
+      if (guidancePlacement != null) {
+        b.guidancePlacement(guidancePlacement);
       }
       return b.build();
     }

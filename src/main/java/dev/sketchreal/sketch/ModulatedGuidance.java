@@ -47,6 +47,7 @@ public final class ModulatedGuidance {
           guide
               .apply(epsCond)
               .add(modulate(epsCond, modulator, strength, config.spatialOnly()).sub(epsCond));
+      case UNGUIDED -> modulate(epsCond, modulator, strength, config.spatialOnly());
     };
   }
 

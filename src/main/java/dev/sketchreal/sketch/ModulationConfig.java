@@ -136,7 +136,35 @@ public record ModulationConfig(
      * #MODULATE_GUIDED}).
      */
     @JsonProperty("add_conditional_change")
-    ADD_CONDITIONAL_CHANGE
+    ADD_CONDITIONAL_CHANGE,
+    /**
+     * No classifier-free guidance while the sketch acts: the modulated text-conditioned prediction
+     * {@code eps'_c} is used as is, and guidance resumes with the plain steps. What training (with
+     * {@code training_guidance} 1) optimises, and it keeps guidance — which pulls the noisiest
+     * steps toward the prompt's typical composition — from fighting the sketch's layout ("guidance
+     * in a limited interval", Kynkäänniemi et al. 2024).
+     */
+    @JsonProperty("unguided")
+    UNGUIDED;
+
+    /** By its config name ({@code modulate_guided}, …), as the command line takes it. */
+    public static GuidancePlacement fromName(String name) {
+      for (GuidancePlacement p : values()) {
+        if (p.configName().equals(name)) {
+          return p;
+        }
+      }
+      throw new IllegalArgumentException(
+          "unknown guidance placement '"
+              + name
+              + "': one of "
+              + java.util.Arrays.stream(values()).map(GuidancePlacement::configName).toList());
+    }
+
+    /** The config name: the enum name in lower case. */
+    public String configName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
   }
 
   public ModulationConfig {

@@ -111,12 +111,37 @@ class GenerateCommandTest {
             "--sketch-strength",
             "0.5",
             "--sketch-spatial-only",
+            "--guidance-placement",
+            "unguided",
             "--out",
             out.toString());
     assertThat(code).isZero();
     Map<String, String> text = PngMetadata.read(out);
     assertThat(text.get("parameters"))
-        .contains("Sketch: sketch.png", "Sketch strength: 0.5", "Spatial only: true");
+        .contains(
+            "Sketch: sketch.png",
+            "Sketch strength: 0.5",
+            "Spatial only: true",
+            "Guidance placement: unguided");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Path other = tmp.resolve("t.png");
+    int bad =
+        run(
+            err,
+            "generate",
+            "--model",
+            folder.toString(),
+            "--sketch",
+            sketch.toString(),
+            "--prompt",
+            "a sun",
+            "--guidance-placement",
+            "sideways",
+            "--out",
+            other.toString());
+    assertThat(bad).isNotZero();
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("sideways", "unguided");
+    assertThat(other).doesNotExist();
   }
 
   @Test

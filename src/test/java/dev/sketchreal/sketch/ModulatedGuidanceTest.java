@@ -1,6 +1,7 @@
 package dev.sketchreal.sketch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
@@ -65,6 +66,11 @@ class ModulatedGuidanceTest {
       assertClose(added, g.add(cond.mul(scale)).add(shift));
       assertClose(seen.get(2), cond);
 
+      // unguided: the sketch's steps use the modulated conditional prediction, no guidance
+      NDArray free = predict.apply(ModulationConfig.GuidancePlacement.UNGUIDED);
+      assertClose(free, modulatedCond);
+      assertClose(seen.get(3), cond);
+
       // without guidance every placement modulates the conditional prediction once
       for (ModulationConfig.GuidancePlacement placement :
           ModulationConfig.GuidancePlacement.values()) {
@@ -72,6 +78,16 @@ class ModulatedGuidanceTest {
         assertClose(unguided, modulatedCond);
       }
     }
+  }
+
+  @Test
+  void placementsAreNamedAsInTheConfig() {
+    for (ModulationConfig.GuidancePlacement p : ModulationConfig.GuidancePlacement.values()) {
+      assertThat(ModulationConfig.GuidancePlacement.fromName(p.configName())).isEqualTo(p);
+      assertThat(dev.sketchreal.io.Json.toJson(p).strip()).isEqualTo("\"" + p.configName() + "\"");
+    }
+    assertThatThrownBy(() -> ModulationConfig.GuidancePlacement.fromName("guided"))
+        .hasMessageContaining("unguided");
   }
 
   @Test
