@@ -100,6 +100,13 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "report folder")
   Path out;
 
+  @Option(
+      names = "--decode-after-step",
+      description =
+          "diagnostic: judge the sampler's clean-latent estimate after this many of the --steps"
+              + " (how far the composition is decided by then) instead of the final image")
+  Integer decodeAfterStep;
+
   @Option(names = "--no-progress", description = "no progress bar")
   boolean noProgress;
 
@@ -168,6 +175,13 @@ final class EvalCommand implements Callable<Integer> {
               + (withBaseline
                   ? "--with-baseline needs one; evaluate a plain backbone with --no-sketch"
                   : "evaluate it as the text-only baseline with --no-sketch"));
+    }
+    if (decodeAfterStep != null && (photoOracle || vaeOracle)) {
+      throw new IllegalArgumentException("--decode-after-step needs a sampler, not an oracle");
+    }
+    if (decodeAfterStep != null && (decodeAfterStep < 1 || decodeAfterStep > steps)) {
+      throw new IllegalArgumentException(
+          "--decode-after-step must be in [1, --steps = " + steps + "], got " + decodeAfterStep);
     }
     if (seed < 0 || steps < 1 || gridRows < 0 || !(eta >= 0 && eta <= 1)) {
       throw new IllegalArgumentException(
@@ -277,8 +291,16 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   private LayoutEvaluation.Settings settings(String mode, Context c) {
+    String stated =
+        decodeAfterStep == null
+            ? mode
+            : mode + ", x0 estimate after step " + decodeAfterStep + " of " + steps;
     return new LayoutEvaluation.Settings(
-        mode, data, model, c.judgeDir(), seed, steps, guidance, eta, gridRows);
+        stated, data, model, c.judgeDir(), seed, steps, guidance, eta, gridRows);
+  }
+
+  private int decodeAfter() {
+    return decodeAfterStep == null ? steps : decodeAfterStep;
   }
 
   private static String summary(LayoutEvaluation.Result r) {
@@ -313,7 +335,8 @@ final class EvalCommand implements Callable<Integer> {
             strokes,
             sketchOptions.settings(),
             (step, total, t) -> {},
-            Cancellation.NEVER);
+            Cancellation.NEVER,
+            decodeAfter());
       }
     };
   }
@@ -321,7 +344,8 @@ final class EvalCommand implements Callable<Integer> {
   private SampleGenerator textGenerator(StableDiffusion sd) {
     TextToImage pipeline = new TextToImage(sd);
     return (sample, s) ->
-        pipeline.generate(request(sample, s, sd), (step, total, t) -> {}, Cancellation.NEVER);
+        pipeline.generate(
+            request(sample, s, sd), (step, total, t) -> {}, Cancellation.NEVER, decodeAfter());
   }
 
   /** decode(encode(photo)) at the model's image size: the VAE posterior mean, no sampling. */

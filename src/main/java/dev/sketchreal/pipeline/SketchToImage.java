@@ -33,6 +33,21 @@ public final class SketchToImage {
       SketchSettings settings,
       ProgressListener progress,
       Cancellation cancellation) {
+    return generate(request, strokes, settings, progress, cancellation, request.steps());
+  }
+
+  /**
+   * With {@code decodeAfter} below the request's steps: the image of the sampler's clean-latent
+   * estimate after that many steps (see {@link TextToImage#generate(GenerationRequest,
+   * ProgressListener, Cancellation, int)}).
+   */
+  public GeneratedImage generate(
+      GenerationRequest request,
+      NDArray strokes,
+      SketchSettings settings,
+      ProgressListener progress,
+      Cancellation cancellation,
+      int decodeAfter) {
     ModulationConfig config = settings.applyTo(model.modulator().config());
     dev.sketchreal.runtime.Compute.inferenceOnThisThread();
     try (NDManager manager = model.backbone().manager().newSubManager()) {
@@ -41,7 +56,8 @@ public final class SketchToImage {
           model.conditioner().condition(strokes.toDevice(manager.getDevice(), false));
       sketchInput.attach(manager);
       NoisePredictor predictor = predictor(context, sketchInput, request.guidanceScale(), config);
-      NDArray latent = text.denoise(request, predictor, manager, progress, cancellation);
+      NDArray latent =
+          text.denoise(request, predictor, manager, progress, cancellation, decodeAfter);
       return text.decode(latent);
     }
   }

@@ -26,12 +26,24 @@ public final class TextToImage {
 
   public GeneratedImage generate(
       GenerationRequest request, ProgressListener progress, Cancellation cancellation) {
+    return generate(request, progress, cancellation, request.steps());
+  }
+
+  /**
+   * With {@code decodeAfter} below the request's steps: the image of the sampler's clean-latent
+   * estimate after that many steps (a preview; how far the composition is decided by then).
+   */
+  public GeneratedImage generate(
+      GenerationRequest request,
+      ProgressListener progress,
+      Cancellation cancellation,
+      int decodeAfter) {
     checkSize(request);
     dev.sketchreal.runtime.Compute.inferenceOnThisThread();
     try (NDManager manager = model.manager().newSubManager()) {
       NDArray context = encode(request, manager);
       NoisePredictor predictor = guided(context, request.guidanceScale());
-      NDArray latent = denoise(request, predictor, manager, progress, cancellation);
+      NDArray latent = denoise(request, predictor, manager, progress, cancellation, decodeAfter);
       return decode(latent);
     }
   }
@@ -65,11 +77,36 @@ public final class TextToImage {
       NDManager manager,
       ProgressListener progress,
       Cancellation cancellation) {
+    return denoise(request, predictor, manager, progress, cancellation, request.steps());
+  }
+
+  /**
+   * The loop's first {@code decodeAfter} steps: the final latent when that is every step, else the
+   * sampler's clean-latent (x0) estimate at that point (see {@link Denoiser#estimateAfter}).
+   */
+  public NDArray denoise(
+      GenerationRequest request,
+      NoisePredictor predictor,
+      NDManager manager,
+      ProgressListener progress,
+      Cancellation cancellation,
+      int decodeAfter) {
     int f = model.vaeScaleFactor();
     int channels = model.unet().config().inChannels();
     GaussianNoise noise = new GaussianNoise(request.seed());
     Shape shape = new Shape(1, channels, request.height() / f, request.width() / f);
     NDArray latent = noise.next(manager, shape).mul(denoiser.sampler().initNoiseSigma());
+    if (decodeAfter != request.steps()) {
+      return denoiser.estimateAfter(
+          latent,
+          request.steps(),
+          decodeAfter,
+          request.eta(),
+          noise,
+          predictor,
+          progress,
+          cancellation);
+    }
     return denoiser.run(
         latent, request.steps(), request.eta(), noise, predictor, progress, cancellation);
   }

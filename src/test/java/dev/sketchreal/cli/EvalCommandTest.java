@@ -128,6 +128,19 @@ class EvalCommandTest {
     assertThat(run(err, args(full, model(), refused, "--no-sketch", "--eta", "2"))).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--eta in [0, 1]");
     assertThat(refused).doesNotExist();
+
+    // the preview diagnostic is stated in the report; out of range is refused
+    Path preview = tmp.resolve("preview");
+    assertThat(eval(full, preview, "--no-sketch", "--limit", "1", "--decode-after-step", "1"))
+        .isZero();
+    assertThat(Files.readString(preview.resolve("report.md")))
+        .contains("x0 estimate after step 1 of 2");
+    Path late = tmp.resolve("late");
+    ByteArrayOutputStream lateErr = new ByteArrayOutputStream();
+    assertThat(run(lateErr, args(full, model(), late, "--no-sketch", "--decode-after-step", "3")))
+        .isEqualTo(1);
+    assertThat(lateErr.toString(StandardCharsets.UTF_8)).contains("--decode-after-step");
+    assertThat(late).doesNotExist();
   }
 
   @Test

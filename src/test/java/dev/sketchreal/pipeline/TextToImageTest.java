@@ -61,6 +61,17 @@ class TextToImageTest {
   }
 
   @Test
+  void decodingAfterEveryStepIsTheImageAndEarlierIsAPreview() {
+    TextToImage pipeline = new TextToImage(model);
+    GenerationRequest r = request(7, 4, 5);
+    float[] full = pipeline.generate(r, ProgressListener.NONE, Cancellation.NEVER).pixels();
+    float[] all = pipeline.generate(r, ProgressListener.NONE, Cancellation.NEVER, 4).pixels();
+    float[] early = pipeline.generate(r, ProgressListener.NONE, Cancellation.NEVER, 2).pixels();
+    assertThat(all).isEqualTo(full);
+    assertThat(early).isNotEqualTo(full).hasSameSizeAs(full);
+  }
+
+  @Test
   void guidanceChangesTheImage() {
     TextToImage pipeline = new TextToImage(model);
     float[] plain =
