@@ -201,44 +201,23 @@ class SketchingRealityTrainerTest {
   @Test
   void initFromStartsFromASavedModulatorAndEncoder() throws Exception {
     Path saved = tmp.resolve("saved");
-    Map<String, float[]> modulation = new java.util.HashMap<>();
-    Map<String, float[]> encoder = new java.util.HashMap<>();
+    Map<String, float[]> modulation;
+    Map<String, float[]> encoder;
     try (SketchingRealityTrainer t = trainer("steps", 2, "lr_encoder", 1e-2)) {
       perturbHeads(t);
       t.train(tmp.resolve("run"), false, false);
       t.save(saved);
-      t.modulator().module().namedParameters().forEach((k, p) -> modulation.put(k, values(p)));
-      t.encoder().clip().namedParameters().forEach((k, p) -> encoder.put(k, values(p)));
+      modulation = values(t.modulator().module());
+      encoder = values(t.encoder().clip());
     }
     try (SketchingRealityTrainer fresh = trainer();
         SketchingRealityTrainer t = trainer("init_from", saved.toString())) {
       assertThat(differing(t.modulator().module(), modulation)).isEmpty();
       assertThat(differing(t.encoder().clip(), encoder)).isEmpty();
-      assertThat(
-              values(
-                  fresh
-                      .encoder()
-                      .vision()
-                      .layers()
-                      .get(3)
-                      .namedParameters()
-                      .values()
-                      .iterator()
-                      .next()))
-          .isNotEqualTo(
-              values(
-                  t.encoder()
-                      .vision()
-                      .layers()
-                      .get(3)
-                      .namedParameters()
-                      .values()
-                      .iterator()
-                      .next()));
+      assertThat(differing(fresh.encoder().clip(), encoder)).isNotEmpty(); // it had moved
       // the hand-drawn pseudo-masks still come from the original encoder
-      assertThat(values(t.originalEncoder().clip().namedParameters().values().iterator().next()))
-          .containsExactly(
-              values(fresh.originalEncoder().clip().namedParameters().values().iterator().next()));
+      assertThat(differing(t.originalEncoder().clip(), values(fresh.originalEncoder().clip())))
+          .isEmpty();
     }
     ModulationConfig wider = TrainingFixture.modulation().toBuilder().hiddenChannels(32).build();
     assertThatThrownBy(() -> trainer("modulation", wider, "init_from", saved.toString()).close())
@@ -257,6 +236,12 @@ class SketchingRealityTrainerTest {
                 out.add(k);
               }
             });
+    return out;
+  }
+
+  private static Map<String, float[]> values(Module module) {
+    Map<String, float[]> out = new java.util.HashMap<>();
+    module.namedParameters().forEach((k, p) -> out.put(k, values(p)));
     return out;
   }
 
