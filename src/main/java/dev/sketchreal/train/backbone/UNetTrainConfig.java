@@ -7,12 +7,17 @@ import dev.sketchreal.io.Json;
 import dev.sketchreal.model.unet.UNetConfig;
 import dev.sketchreal.sampling.SchedulerConfig;
 import dev.sketchreal.train.TrainingRun;
+import java.nio.file.Path;
 
 /**
  * {@code sketchreal train unet} settings: the diffusers {@code unet/config.json} content under
  * {@code model}, the {@code scheduler/scheduler_config.json} content under {@code scheduler}, and
  * the optimisation. Epsilon prediction on scaled VAE latents, uniform timesteps, captions replaced
  * by the empty prompt with probability {@code caption_dropout} (for classifier-free guidance).
+ *
+ * <p>{@code init_from} continues from an existing diffusers {@code unet/} folder (its config is
+ * then the architecture and {@code model} is not used): more training for a UNet whose optimizer
+ * state is gone. AdamW's moments start from zero, so give it a warm-up.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record UNetTrainConfig(
@@ -32,11 +37,14 @@ public record UNetTrainConfig(
     int keepLast,
     long seed,
     double captionDropout,
-    boolean fp16) {
+    boolean fp16,
+    String initFrom) {
 
   public UNetTrainConfig {
-    if (model == null || scheduler == null) {
-      throw new IllegalArgumentException("config needs 'model' (unet) and 'scheduler'");
+    if ((model == null && initFrom == null) || scheduler == null) {
+      throw new IllegalArgumentException(
+          "config needs 'model' (the unet/config.json content) or 'init_from' (a unet folder),"
+              + " and 'scheduler'");
     }
     split = split == null ? "train" : split;
     if (imageSize <= 0 || batchSize <= 0 || steps < 0 || captionDropout < 0 || captionDropout > 1) {
@@ -48,9 +56,22 @@ public record UNetTrainConfig(
 
   public UNetConfig unetConfig() {
     try {
-      return Json.mapper().treeToValue(model, UNetConfig.class);
+      return Json.mapper().treeToValue(modelJson(), UNetConfig.class);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalArgumentException("bad unet model config: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /** The architecture: {@code init_from}'s config.json, else {@code model}. */
+  public JsonNode modelJson() {
+    if (initFrom == null) {
+      return model;
+    }
+    try {
+      return Json.readTree(
+          dev.sketchreal.model.Components.requireFile(Path.of(initFrom), "config.json"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("init_from " + initFrom + ": " + e.getMessage(), e);
     }
   }
 
@@ -85,7 +106,8 @@ public record UNetTrainConfig(
         keepLast,
         seed,
         captionDropout,
-        fp16);
+        fp16,
+        initFrom);
   }
 
   TrainingRun.Settings settings() {

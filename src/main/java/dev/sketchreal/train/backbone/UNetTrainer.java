@@ -109,13 +109,23 @@ public final class UNetTrainer implements AutoCloseable {
             text.encodeForDiffusion(tokenizer.encodeBatch(List.of(""), bm), 0).toFloatArray();
       }
     }
-    this.unet = new UNet2DConditionModel(uc);
-    unet.initialize(manager, new SplittableRandom(config.seed()));
+    this.unet = createModel(config, uc, manager);
     unet.setTrainable(true);
     this.optimizer =
         new AdamW(
             manager,
             List.of(AdamW.Group.of("unet", unet, config.learningRate(), config.weightDecay())));
+  }
+
+  // Random weights, or init_from's (strictly loaded, float32 whatever the stored type).
+  private static UNet2DConditionModel createModel(
+      UNetTrainConfig config, UNetConfig uc, NDManager manager) throws IOException {
+    if (config.initFrom() == null) {
+      UNet2DConditionModel unet = new UNet2DConditionModel(uc);
+      unet.initialize(manager, new SplittableRandom(config.seed()));
+      return unet;
+    }
+    return UNet2DConditionModel.load(Path.of(config.initFrom()), manager);
   }
 
   /** Posterior (mean, logvar) of every photo, from the cache when the VAE is the same. */
@@ -262,7 +272,7 @@ public final class UNetTrainer implements AutoCloseable {
 
   /** Writes {@code <out>/unet/}, {@code <out>/scheduler/} and model_index.json. */
   public void export(Path out, long step, PrintStream log) throws IOException {
-    ObjectNode json = ((ObjectNode) config.model()).deepCopy();
+    ObjectNode json = ((ObjectNode) config.modelJson()).deepCopy();
     json.put("_class_name", "UNet2DConditionModel");
     json.put("_diffusers_version", Components.DIFFUSERS_VERSION);
     json.put("sample_size", side);

@@ -231,6 +231,35 @@ class BackboneTrainersTest {
       t.train(tmp.resolve("ob"), tmp.resolve("rb"), true, false, QUIET);
     }
     assertThat(TinySetup.losses(tmp.resolve("rb"))).isEqualTo(TinySetup.losses(tmp.resolve("ra")));
+    // init_from continues the exported UNet: same weights, its architecture, a lower start
+    var json =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            dev.sketchreal.io.Json.mapper().readTree(TinySetup.unetJson(2, 0));
+    json.remove("model");
+    json.put("init_from", out.resolve("unet").toString());
+    UNetTrainConfig ci = dev.sketchreal.io.Json.mapper().treeToValue(json, UNetTrainConfig.class);
+    try (UNetTrainer t = new UNetTrainer(ci, data, out, tmp.resolve("ri"), QUIET);
+        ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+      var saved = dev.sketchreal.model.unet.UNet2DConditionModel.load(out.resolve("unet"), m);
+      t.model()
+          .namedParameters()
+          .forEach(
+              (k, p) ->
+                  assertThat(
+                          java.util.Arrays.equals(
+                              p.array().toFloatArray(),
+                              saved.namedParameters().get(k).array().toFloatArray()))
+                      .as(k)
+                      .isTrue());
+      t.train(tmp.resolve("oi"), tmp.resolve("ri"), false, false, QUIET);
+    }
+    assertThat(TinySetup.losses(tmp.resolve("ri")).get(0)).isLessThan(losses.get(0));
+    assertThat(
+            dev.sketchreal.io.Json.readTree(tmp.resolve("oi/unet/config.json"))
+                .get("block_out_channels"))
+        .isEqualTo(
+            dev.sketchreal.io.Json.readTree(out.resolve("unet/config.json"))
+                .get("block_out_channels"));
   }
 
   private static void copyTokenizer(Path out) throws Exception {
