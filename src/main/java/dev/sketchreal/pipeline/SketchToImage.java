@@ -1,8 +1,8 @@
 package dev.sketchreal.pipeline;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.sketchreal.sampling.Guidance;
 import dev.sketchreal.sketch.ModulatedGuidance;
 import dev.sketchreal.sketch.ModulationConfig;
 
@@ -62,8 +62,13 @@ public final class SketchToImage {
     }
   }
 
-  /** Modulated (guided) prediction for t ≥ threshold, plain guided prediction after. */
-  NoisePredictor predictor(
+  /**
+   * Modulated (guided) prediction for t ≥ threshold, plain guided prediction after. Batched: the
+   * latent (B, C, h, w) goes with a sketch input of B rows and a context of B rows (no guidance) or
+   * 2B rows ([negative rows; prompt rows]) — one image in generation, a training batch in {@code
+   * SamplerRollout}.
+   */
+  public NoisePredictor predictor(
       NDArray context, NDArray sketchInput, double guidanceScale, ModulationConfig config) {
     int trainSteps = model.backbone().schedule().numTrainTimesteps();
     NoisePredictor plain = text.guided(context, guidanceScale);
@@ -71,16 +76,17 @@ public final class SketchToImage {
       if (!config.modulates(t, trainSteps)) {
         return plain.predict(latent, t, i);
       }
-      long batch = context.getShape().get(0);
-      NDArray input = batch == 2 ? latent.concat(latent, 0) : latent;
-      NDArray timesteps = latent.getManager().create(new long[] {t}).repeat(0, batch);
-      NDArray out = model.backbone().unet().forward(input, timesteps, context, null);
-      NDArray tOne = latent.getManager().create(new long[] {t});
+      boolean guided = TextToImage.isGuided(context, latent);
+      NDArray input = guided ? Guidance.doubleBatch(latent) : latent;
+      NDArray out =
+          model.backbone().unet().forward(input, TextToImage.timesteps(input, t), context, null);
+      NDArray rowTimesteps = TextToImage.timesteps(latent, t);
       ModulatedGuidance.ModulatorCall call =
-          eps -> model.modulator().forward(sketchInput, latent, eps, tOne);
-      if (batch == 2) {
-        NDList halves = out.split(2, 0);
-        return ModulatedGuidance.predict(halves.get(0), halves.get(1), guidanceScale, config, call);
+          eps -> model.modulator().forward(sketchInput, latent, eps, rowTimesteps);
+      if (guided) {
+        Guidance.Halves halves = Guidance.split(out);
+        return ModulatedGuidance.predict(
+            halves.uncond(), halves.cond(), guidanceScale, config, call);
       }
       return ModulatedGuidance.predict(null, out, guidanceScale, config, call);
     };

@@ -59,15 +59,27 @@ public final class TextToImage {
     return model.encodePrompts(prompts, manager);
   }
 
-  /** The UNet with classifier-free guidance over a (2, ...) context, or plain over (1, ...). */
+  /**
+   * The UNet with classifier-free guidance when the context has twice the latent's rows ([negative
+   * rows; prompt rows], as {@link #encode} gives for one image), plain when it has as many.
+   */
   public NoisePredictor guided(NDArray context, double scale) {
     return (latent, t, i) -> {
-      long batch = context.getShape().get(0);
-      NDArray input = batch == 2 ? latent.concat(latent, 0) : latent;
-      NDArray timesteps = latent.getManager().create(new long[] {t}).repeat(0, batch);
-      NDArray out = model.unet().forward(input, timesteps, context, null);
-      return batch == 2 ? Guidance.classifierFree(out, scale) : out;
+      boolean guided = isGuided(context, latent);
+      NDArray input = guided ? Guidance.doubleBatch(latent) : latent;
+      NDArray out = model.unet().forward(input, timesteps(input, t), context, null);
+      return guided ? Guidance.classifierFree(out, scale) : out;
     };
+  }
+
+  /** Whether a context (2B, tokens, D) pairs every latent row (B) with a negative prompt. */
+  static boolean isGuided(NDArray context, NDArray latent) {
+    return context.getShape().get(0) == 2 * latent.getShape().get(0);
+  }
+
+  /** Timestep t for every row of {@code x}: (rows,). */
+  static NDArray timesteps(NDArray x, int t) {
+    return x.getManager().create(new long[] {t}).repeat(0, x.getShape().get(0));
   }
 
   /** Seeded initial latent, then the DDIM loop. */

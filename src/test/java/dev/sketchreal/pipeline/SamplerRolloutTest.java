@@ -33,11 +33,7 @@ class SamplerRolloutTest {
   }
 
   private static SamplerRollout rollout(SketchingRealityModel model, double fraction) {
-    return new SamplerRollout(
-        new RolloutConfig(fraction, STEPS, GUIDANCE),
-        model.backbone().schedule(),
-        model.backbone().unet(),
-        model.modulator());
+    return new SamplerRollout(new RolloutConfig(fraction, STEPS, GUIDANCE), model);
   }
 
   @Test
@@ -106,13 +102,7 @@ class SamplerRolloutTest {
   void aScheduleWithoutModulatedStepsIsRefused() throws Exception {
     try (SketchingRealityModel model = model(tmp.resolve("m"))) {
       // one step at t = 1: below every modulated timestep
-      assertThatThrownBy(
-              () ->
-                  new SamplerRollout(
-                      new RolloutConfig(1.0, 1, GUIDANCE),
-                      model.backbone().schedule(),
-                      model.backbone().unet(),
-                      model.modulator()))
+      assertThatThrownBy(() -> new SamplerRollout(new RolloutConfig(1.0, 1, GUIDANCE), model))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("modulated");
     }

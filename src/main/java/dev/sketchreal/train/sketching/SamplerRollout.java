@@ -5,14 +5,12 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import dev.sketchreal.model.unet.UNet2DConditionModel;
+import dev.sketchreal.pipeline.SketchToImage;
+import dev.sketchreal.pipeline.SketchingRealityModel;
 import dev.sketchreal.runtime.Compute;
 import dev.sketchreal.sampling.DdimSampler;
-import dev.sketchreal.sampling.Guidance;
 import dev.sketchreal.sampling.NoiseSchedule;
-import dev.sketchreal.sketch.ModulatedGuidance;
 import dev.sketchreal.sketch.ModulationConfig;
-import dev.sketchreal.sketch.SketchModulator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -22,9 +20,9 @@ import java.util.stream.IntStream;
 
 /**
  * Training states from the sampler itself ({@link RolloutConfig}): per sample either the usual
- * forward-noised latent or the DDIM state after k steps from pure noise, each step predicted as
- * generation does (classifier-free guidance with the rollout's scale, modulated by the current
- * network with the config's placement and strength). No gradient flows through a rollout.
+ * forward-noised latent or the DDIM state after k steps from pure noise, each step predicted by
+ * generation's own predictor (classifier-free guidance with the rollout's scale, modulated by the
+ * current network with the config's placement and strength). No gradient flows through a rollout.
  */
 public final class SamplerRollout {
   /** Plan entry of a sample that keeps the forward-noised latent. */
@@ -32,20 +30,19 @@ public final class SamplerRollout {
 
   private final RolloutConfig config;
   private final ModulationConfig modulation;
-  private final UNet2DConditionModel unet;
-  private final SketchModulator modulator;
+  private final SketchToImage pipeline;
   private final DdimSampler sampler;
   private final int[] modulatedTimesteps; // descending: the schedule's modulated prefix
 
-  public SamplerRollout(
-      RolloutConfig config,
-      NoiseSchedule schedule,
-      UNet2DConditionModel unet,
-      SketchModulator modulator) {
+  /**
+   * @param model the backbone and the network being trained (a view: the rollout predicts with
+   *     generation's own {@link SketchToImage#predictor})
+   */
+  public SamplerRollout(RolloutConfig config, SketchingRealityModel model) {
     this.config = config;
-    this.modulation = modulator.config();
-    this.unet = unet;
-    this.modulator = modulator;
+    this.modulation = model.modulator().config();
+    this.pipeline = new SketchToImage(model);
+    NoiseSchedule schedule = model.backbone().schedule();
     this.sampler = new DdimSampler(schedule);
     int trainSteps = schedule.numTrainTimesteps();
     this.modulatedTimesteps =
@@ -121,7 +118,7 @@ public final class SamplerRollout {
         for (int step = 0; step < plan[order[0]]; step++) {
           int active = countActive(plan, order, step);
           NDArray zActive = prefix(z, active);
-          z = step(zActive, modulatedTimesteps[step], prefix(sketch, active), cond, uncond, active);
+          z = step(zActive, step, prefix(sketch, active), cond, uncond, active);
           for (int r = 0; r < active; r++) {
             if (plan[order[r]] == step + 1) {
               rows[order[r]] = z.get(r).expandDims(0);
@@ -140,29 +137,14 @@ public final class SamplerRollout {
     return result;
   }
 
-  private NDArray step(NDArray z, int t, NDArray sketch, NDArray cond, NDArray uncond, int active) {
-    NDManager m = z.getManager();
-    NDArray tBatch = m.create(new long[] {t}).repeat(0, active);
+  // One generation step for the first `active` rows: [negative; prompt] contexts when guided.
+  private NDArray step(
+      NDArray z, int step, NDArray sketch, NDArray cond, NDArray uncond, int active) {
     NDArray c = prefix(cond, active);
-    NDArray epsUncond = null;
-    NDArray epsCond;
-    if (uncond != null) {
-      NDArray contexts = prefix(uncond, active).concat(c, 0);
-      Guidance.Halves halves =
-          Guidance.split(
-              unet.forward(Guidance.doubleBatch(z), Guidance.doubleBatch(tBatch), contexts));
-      epsUncond = halves.uncond();
-      epsCond = halves.cond();
-    } else {
-      epsCond = unet.forward(z, tBatch, c);
-    }
+    NDArray context = uncond != null ? prefix(uncond, active).concat(c, 0) : c;
+    int t = modulatedTimesteps[step];
     NDArray prediction =
-        ModulatedGuidance.predict(
-            epsUncond,
-            epsCond,
-            config.guidance(),
-            modulation,
-            eps -> modulator.forward(sketch, z, eps, tBatch));
+        pipeline.predictor(context, sketch, config.guidance(), modulation).predict(z, t, step);
     return sampler.step(prediction, t, z, config.steps(), 0, null).prevSample();
   }
 

@@ -18,6 +18,7 @@ import dev.sketchreal.model.Components;
 import dev.sketchreal.model.clip.ClipTokenizer;
 import dev.sketchreal.nn.Module;
 import dev.sketchreal.pipeline.GaussianNoise;
+import dev.sketchreal.pipeline.SketchingRealityModel;
 import dev.sketchreal.pipeline.StableDiffusion;
 import dev.sketchreal.sampling.SchedulerConfig;
 import dev.sketchreal.sketch.LossTerms;
@@ -207,7 +208,7 @@ public final class SketchingRealityTrainer implements AutoCloseable {
       this.rollout =
           config.rollout().enabled()
               ? new SamplerRollout(
-                  config.rollout(), backbone.schedule(), backbone.unet(), modulator)
+                  config.rollout(), new SketchingRealityModel(backbone, modulator, conditioner))
               : null;
       List<AdamW.Group> groups = new ArrayList<>();
       groups.add(

@@ -17,6 +17,7 @@ import dev.sketchreal.nn.Init;
 import dev.sketchreal.nn.Module;
 import dev.sketchreal.nn.Parameter;
 import dev.sketchreal.pipeline.GaussianNoise;
+import dev.sketchreal.pipeline.SketchingRealityModel;
 import dev.sketchreal.pipeline.TinySketchModel;
 import dev.sketchreal.sketch.LossTerms;
 import dev.sketchreal.sketch.ModulationConfig;
@@ -166,7 +167,8 @@ class SketchingRealityTrainerTest {
       NDArray start = new GaussianNoise(r.nextLong()).next(m, batch.z0().getShape());
       SamplerRollout sampler =
           new SamplerRollout(
-              t.config().rollout(), t.backbone().schedule(), t.backbone().unet(), t.modulator());
+              t.config().rollout(),
+              new SketchingRealityModel(t.backbone(), t.modulator(), t.conditioner()));
       int[] plan = sampler.plan(r, 8);
       assertThat(plan).contains(SamplerRollout.FORWARD);
       assertThat(java.util.Arrays.stream(plan).max().getAsInt()).isPositive();
