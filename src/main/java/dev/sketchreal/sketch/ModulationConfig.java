@@ -107,7 +107,16 @@ public record ModulationConfig(
      * L_attn dominates; in x0 space L_noise measures the layout the sketch is meant to give.
      */
     @JsonProperty("x0")
-    X0
+    X0,
+    /**
+     * MSE of the velocity implied by ẑ0, {@code v = (sqrt(ᾱ)·z_t − ẑ0) / sqrt(1 − ᾱ)}, against the
+     * true one: the x0 error weighted by 1/(1 − ᾱ_t), i.e. the ε error weighted by 1/ᾱ_t. At t ≥
+     * 0.9T it is the x0 loss (1 − ᾱ ≈ 1); near t = 0 it is the ε loss, which x0 weights by (1 −
+     * ᾱ)/ᾱ → 0 and so leaves a modulator free to spoil the small-t predictions the sampler's last
+     * steps rely on. The space for a modulator trained (and applied) on every timestep.
+     */
+    @JsonProperty("v")
+    V
   }
 
   /**

@@ -58,6 +58,15 @@ public enum Parameterization {
   }
 
   /**
+   * The velocity {@code v = sqrt(ᾱ)·noise − sqrt(1−ᾱ)·z0} of the state {@code zt} written with its
+   * clean latent alone: {@code (sqrt(ᾱ)·z_t − z0) / sqrt(1−ᾱ)}. With an estimate ẑ0 this is the
+   * implied v̂, and {@code v̂ − v = (z0 − ẑ0) / sqrt(1−ᾱ)} for any parameterization.
+   */
+  public static NDArray velocity(NDArray zt, NDArray z0, NDArray alphaBar) {
+    return zt.mul(alphaBar.sqrt()).sub(z0).div(oneMinus(alphaBar).sqrt());
+  }
+
+  /**
    * ᾱ at each sample's timestep as (B, 1, 1, 1) float32.
    *
    * @param alphasCumprod ᾱ_0 … ᾱ_{T−1}

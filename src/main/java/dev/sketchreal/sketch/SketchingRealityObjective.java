@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  *   <li>eps = unet(z_t, t, c_text), detached (frozen backbone, no gradient through it); with
  *       training guidance w > 1 the guided eps_u + w·(eps_c − eps_u)
  *   <li>(S, B) = modulator(sketch, z_t, eps, t); eps' = eps ⊙ (1 + S) + B
- *   <li>ẑ0 from eps'; L_noise(eps', target) on synthetic samples (or L_noise(ẑ0, z0))
+ *   <li>ẑ0 from eps'; L_noise(eps', target) on synthetic samples (or on ẑ0, or the implied v)
  *   <li>L_attn: the frozen UNet on ẑ0 at t_attn, recorded cross-attention against the regions
  *   <li>‖S‖₁ + ‖B‖₁ and L_var; total with the config's λs
  * </ol>
@@ -84,14 +84,17 @@ public final class SketchingRealityObjective {
     Modulation mod = modulator.forward(batch.sketch(), zt, eps, t);
     NDArray modulated = mod.apply(eps);
     NDArray z0hat = parameterization.z0Hat(zt, modulated, alphaBar);
-    boolean inX0 = config.noiseLoss() == ModulationConfig.NoiseLoss.X0;
-    NDArray target =
-        inX0 ? batch.z0() : parameterization.target(batch.z0(), batch.noise(), alphaBar);
+    ModulationConfig.NoiseLoss space = config.noiseLoss();
+    NDArray target = lossTarget(space, zt, batch.z0(), batch.noise(), alphaBar);
     double globalWeight = config.noiseGlobalWeight();
     NDArray noiseLoss =
         SketchingRealityLoss.noise(
-            inX0 ? z0hat : modulated, target, batch.isSynthetic(), globalWeight);
-    NDArray backbone = inX0 ? parameterization.z0Hat(zt, eps, alphaBar) : eps;
+            lossEstimate(space, zt, modulated, z0hat, alphaBar),
+            target,
+            batch.isSynthetic(),
+            globalWeight);
+    NDArray backboneZ0hat = parameterization.z0Hat(zt, eps, alphaBar);
+    NDArray backbone = lossEstimate(space, zt, eps, backboneZ0hat, alphaBar);
     NDArray attn =
         config.lambdaAttn() > 0
             ? AttentionLoss.compute(unet, z0hat, batch.textContext(), batch.regions(), config)
@@ -103,6 +106,31 @@ public final class SketchingRealityObjective {
         SketchingRealityLoss.variance(mod, config.varCeiling()),
         SketchingRealityLoss.noise(backbone, target, batch.isSynthetic(), globalWeight),
         config);
+  }
+
+  // What L_noise regresses onto, in the config's space: the parameterization's target (noise or
+  // v), z0, or the true velocity.
+  private NDArray lossTarget(
+      ModulationConfig.NoiseLoss space, NDArray zt, NDArray z0, NDArray noise, NDArray alphaBar) {
+    return switch (space) {
+      case PREDICTION -> parameterization.target(z0, noise, alphaBar);
+      case X0 -> z0;
+      case V -> Parameterization.velocity(zt, z0, alphaBar);
+    };
+  }
+
+  // A (modulated or plain) prediction and its ẑ0, in the same space as lossTarget.
+  private static NDArray lossEstimate(
+      ModulationConfig.NoiseLoss space,
+      NDArray zt,
+      NDArray prediction,
+      NDArray z0hat,
+      NDArray alphaBar) {
+    return switch (space) {
+      case PREDICTION -> prediction;
+      case X0 -> z0hat;
+      case V -> Parameterization.velocity(zt, z0hat, alphaBar);
+    };
   }
 
   // The frozen backbone's eps (B, C, h, w) at z_t, guided with w > 1 (one UNet pass on the

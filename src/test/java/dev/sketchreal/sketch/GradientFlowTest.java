@@ -106,18 +106,34 @@ class GradientFlowTest {
 
   /**
    * L_noise in x0 space is the prediction-space error weighted by (1 − ᾱ_t)/ᾱ_t: ẑ0 − z0 = −sqrt((1
-   * − ᾱ)/ᾱ)·(eps' − eps). The batch's only synthetic sample is at t = 920; the backbone diagnostic
-   * follows the same space.
+   * − ᾱ)/ᾱ)·(eps' − eps); in v space by 1/ᾱ_t (v̂ − v = (eps' − eps)/sqrt(ᾱ) for an ε model). The
+   * batch's only synthetic sample is at t = 920; the backbone diagnostic follows the same space.
    */
   @Test
   void noiseLossInX0SpaceIsThePredictionErrorWeightedByTheNoiseToSignalRatio() throws Exception {
+    assertSpaceWeightsThePredictionError(
+        ModulationConfig.NoiseLoss.X0, a -> (1 - a) / a, /* timestep */ 920);
+  }
+
+  @Test
+  void noiseLossInVSpaceIsThePredictionErrorWeightedByOneOverAlphaBar() throws Exception {
+    assertSpaceWeightsThePredictionError(ModulationConfig.NoiseLoss.V, a -> 1 / a, 920);
+    // near t = 0 the v loss stays on the scale of the ε loss, where the x0 loss vanishes
+    assertSpaceWeightsThePredictionError(ModulationConfig.NoiseLoss.V, a -> 1 / a, 20);
+  }
+
+  private static void assertSpaceWeightsThePredictionError(
+      ModulationConfig.NoiseLoss space,
+      java.util.function.DoubleUnaryOperator weightOfAlphaBar,
+      int timestep)
+      throws Exception {
     try (NDManager m = NDManager.newBaseManager()) {
       UNet2DConditionModel unet = TinyBackbone.frozenUNet(m, 11);
       ModulationConfig.Builder b = tiny();
       ModulationConfig inPrediction = b.noiseLoss(ModulationConfig.NoiseLoss.PREDICTION).build();
-      ModulationConfig inX0 = b.noiseLoss(ModulationConfig.NoiseLoss.X0).build();
+      ModulationConfig inX0 = b.noiseLoss(space).build();
       float[] alphas = TinyBackbone.alphasCumprod();
-      double weight = (1 - alphas[920]) / alphas[920];
+      double weight = weightOfAlphaBar.applyAsDouble(alphas[timestep]);
       float[][] losses = new float[2][];
       int k = 0;
       for (ModulationConfig config : List.of(inPrediction, inX0)) {
@@ -127,7 +143,8 @@ class GradientFlowTest {
         SketchingRealityObjective objective =
             new SketchingRealityObjective(unet, net, Parameterization.EPSILON, alphas);
         try (NDManager step = m.newSubManager()) {
-          LossTerms t = objective.compute(batch(step, config, new SplittableRandom(5)));
+          LossTerms t =
+              objective.compute(atTimestep(batch(step, config, new SplittableRandom(5)), timestep));
           losses[k++] = new float[] {t.noise().getFloat(), t.noiseBackbone().getFloat()};
         }
       }
@@ -210,5 +227,19 @@ class GradientFlowTest {
         new boolean[] {false, true},
         regions,
         null);
+  }
+
+  /** The same batch with its synthetic sample (index 1) at {@code timestep}. */
+  static SketchingRealityObjective.Batch atTimestep(
+      SketchingRealityObjective.Batch b, int timestep) {
+    return new SketchingRealityObjective.Batch(
+        b.sketch(),
+        b.z0(),
+        b.noise(),
+        new int[] {b.timesteps()[0], timestep},
+        b.textContext(),
+        b.isSynthetic(),
+        b.regions(),
+        b.unconditionalContext());
   }
 }
