@@ -113,7 +113,7 @@ public final class TrainCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       PrintStream log = new PrintStream(System.err, true);
-      TokenizerTrainConfig c = Json.readConfig(config, TokenizerTrainConfig.class);
+      TokenizerTrainConfig c = Json.readStrictConfig(config, TokenizerTrainConfig.class);
       long t0 = System.nanoTime();
       var ds = SketchWorldDataset.open(data, c.split(), true);
       List<String> texts = new ArrayList<>();
@@ -152,7 +152,7 @@ public final class TrainCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       PrintStream log = System.err;
-      VaeTrainConfig c = Json.readConfig(common.config, VaeTrainConfig.class);
+      VaeTrainConfig c = Json.readStrictConfig(common.config, VaeTrainConfig.class);
       if (common.steps != null) {
         c = c.withSteps(common.steps);
       }
@@ -194,7 +194,7 @@ public final class TrainCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       PrintStream log = System.err;
-      TextEncoderTrainConfig c = Json.readConfig(common.config, TextEncoderTrainConfig.class);
+      TextEncoderTrainConfig c = Json.readStrictConfig(common.config, TextEncoderTrainConfig.class);
       if (common.steps != null) {
         c = c.withSteps(common.steps);
       }
@@ -242,7 +242,7 @@ public final class TrainCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       PrintStream log = System.err;
-      UNetTrainConfig c = Json.readConfig(common.config, UNetTrainConfig.class);
+      UNetTrainConfig c = Json.readStrictConfig(common.config, UNetTrainConfig.class);
       if (common.steps != null) {
         c = c.withSteps(common.steps);
       }

@@ -37,7 +37,7 @@ final class TrainJudgeCommand implements Callable<Integer> {
     JudgeTrainingConfig cfg =
         config == null
             ? JudgeTrainingConfig.defaults()
-            : Json.readConfig(config, JudgeTrainingConfig.class);
+            : Json.readStrictConfig(config, JudgeTrainingConfig.class);
     JudgeTraining.Result r =
         JudgeTraining.open(cfg, data).run(out, resume, !noProgress, System.err);
     System.out.printf(

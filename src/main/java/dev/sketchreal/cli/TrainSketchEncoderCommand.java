@@ -48,7 +48,7 @@ final class TrainSketchEncoderCommand implements Callable<Integer> {
     SketchEncoderTrainingConfig cfg =
         config == null
             ? SketchEncoderTrainingConfig.defaults()
-            : Json.readConfig(config, SketchEncoderTrainingConfig.class);
+            : Json.readStrictConfig(config, SketchEncoderTrainingConfig.class);
     SketchEncoderTraining.Result r =
         SketchEncoderTraining.open(cfg, data).run(out, resume, !noProgress, System.err);
     System.out.printf(

@@ -83,7 +83,8 @@ public final class TrainSketchingRealityCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintStream err = System.err;
     PrintStream stdout = System.out;
-    SketchingRealityTrainConfig c = Json.readConfig(config, SketchingRealityTrainConfig.class);
+    SketchingRealityTrainConfig c =
+        Json.readStrictConfig(config, SketchingRealityTrainConfig.class);
     c = c.withPaths(backbone, sketchEncoder);
     if (steps != null) {
       c = c.withSteps(steps);

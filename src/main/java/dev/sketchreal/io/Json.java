@@ -16,6 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 
 /**
  * The project's one Jackson mapper for configs ({@code config.json}, {@code scheduler_config.json},
@@ -85,6 +88,45 @@ public final class Json {
       return MAPPER.readValue(bytes, type);
     } catch (JacksonException e) {
       throw describe(path, e);
+    }
+  }
+
+  /**
+   * {@link #readConfig} for a config a person writes (a training recipe): additionally refuses any
+   * key, at any depth, that {@code type} does not read. The shared mapper ignores unknown keys
+   * (model folders' {@code config.json} files carry keys of other libraries), so without this a
+   * misspelt key would silently leave its setting at the default.
+   */
+  public static <T> T readStrictConfig(Path path, Class<T> type) throws IOException {
+    T config = readConfig(path, type);
+    List<String> unknown = new ArrayList<>();
+    unknownKeys(readTree(path), MAPPER.valueToTree(config), "", unknown);
+    if (!unknown.isEmpty()) {
+      throw new FormatException(
+          path
+              + ": unknown key"
+              + (unknown.size() == 1 ? " " : "s ")
+              + String.join(", ", unknown)
+              + " (misspelt? "
+              + type.getSimpleName()
+              + " does not read "
+              + (unknown.size() == 1 ? "it)" : "them)"));
+    }
+    return config;
+  }
+
+  // Keys of `given` (recursively into objects) that `read`, the parsed config written back, lacks.
+  private static void unknownKeys(JsonNode given, JsonNode read, String at, List<String> out) {
+    if (!given.isObject()) {
+      return;
+    }
+    for (Iterator<String> it = given.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (read == null || !read.has(key)) {
+        out.add(at + key);
+      } else {
+        unknownKeys(given.get(key), read.get(key), at + key + ".", out);
+      }
     }
   }
 

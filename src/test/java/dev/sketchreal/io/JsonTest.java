@@ -60,6 +60,25 @@ class JsonTest {
     assertThat(d).isEqualTo(new Demo(4, List.of(32, 64), 1e-5, "silu"));
   }
 
+  record Recipe(@JsonProperty("steps") Integer steps, @JsonProperty("model") Demo model) {}
+
+  @Test
+  void strictReadingRefusesUnknownKeysAtAnyDepthAndNamesThem() throws Exception {
+    Path good =
+        json("{\"steps\": 3, \"model\": {\"in_channels\": 4, \"block_out_channels\": [8]}}");
+    assertThat(Json.readStrictConfig(good, Recipe.class).model().normEps()).isEqualTo(1e-5);
+    Path typos =
+        json(
+            "{\"step\": 3, \"model\": {\"in_channels\": 4, \"block_out_channels\": [8],"
+                + " \"norm_esp\": 0.1}}");
+    assertThatThrownBy(() -> Json.readStrictConfig(typos, Recipe.class))
+        .isInstanceOf(FormatException.class)
+        .hasMessageStartingWith(typos + ": unknown keys step, model.norm_esp")
+        .hasMessageContaining("Recipe does not read them");
+    // the lenient reader keeps ignoring them (model folders carry other libraries' keys)
+    assertThat(Json.readConfig(typos, Recipe.class).steps()).isNull();
+  }
+
   @Test
   void requiredKeyIsEnforcedForRecords() throws Exception {
     Path file = json("{\"block_out_channels\": [32]}");
