@@ -6,12 +6,14 @@ import dev.sketchreal.data.Preprocess;
 import dev.sketchreal.data.Sample;
 import dev.sketchreal.data.sketchworld.SketchWorldDataset;
 import dev.sketchreal.eval.BaselineComparison;
+import dev.sketchreal.eval.HandoverOracle;
 import dev.sketchreal.eval.LayoutEvaluation;
 import dev.sketchreal.eval.SampleGenerator;
 import dev.sketchreal.judge.LayoutJudge;
 import dev.sketchreal.pipeline.Cancellation;
 import dev.sketchreal.pipeline.GeneratedImage;
 import dev.sketchreal.pipeline.GenerationRequest;
+import dev.sketchreal.pipeline.NoisePredictor;
 import dev.sketchreal.pipeline.SketchInput;
 import dev.sketchreal.pipeline.SketchToImage;
 import dev.sketchreal.pipeline.SketchingRealityModel;
@@ -74,6 +76,23 @@ final class EvalCommand implements Callable<Integer> {
               + " the most any sampler can get through this latent space; needs photos")
   boolean vaeOracle;
 
+  @Option(
+      names = "--handover-oracle",
+      paramLabel = "FRACTION",
+      description =
+          "diagnosis: for the noisiest FRACTION of the timesteps predict the photo's own latent"
+              + " exactly (a perfect modulator), then the text-conditioned backbone: the layout any"
+              + " modulator acting on those steps could hand over; needs photos")
+  Double handoverOracle;
+
+  @Option(
+      names = "--handover-oracle-pool",
+      paramLabel = "N",
+      description =
+          "with --handover-oracle: hand over the photo latent low-passed to N×N-cell averages"
+              + " (a modulator right about the coarse layout only); default 1 = exact")
+  Integer handoverPool;
+
   @Option(names = "--limit", defaultValue = "-1", description = "evaluate the first N samples")
   int limit;
 
@@ -122,6 +141,9 @@ final class EvalCommand implements Callable<Integer> {
   private static final String TEXT_ONLY_MODE = "text-only baseline (--no-sketch)";
   private static final String ORACLE_MODE = "photo oracle (--photo-oracle)";
   private static final String VAE_ORACLE_MODE = "VAE reconstruction oracle (--vae-oracle)";
+  private static final String HANDOVER_MODE =
+      "hand-over oracle (--handover-oracle %s): the photo's latent for the noisiest %s of the"
+          + " timesteps, then the text-conditioned backbone";
 
   /** What every condition of one invocation shares. */
   private record Context(
@@ -156,16 +178,32 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   private void validate() {
-    int modes = (noSketch ? 1 : 0) + (photoOracle ? 1 : 0) + (vaeOracle ? 1 : 0);
+    int modes =
+        (noSketch ? 1 : 0)
+            + (photoOracle ? 1 : 0)
+            + (vaeOracle ? 1 : 0)
+            + (handoverOracle != null ? 1 : 0);
     if (modes > 1) {
       throw new IllegalArgumentException(
-          "choose one of --no-sketch, --photo-oracle and --vae-oracle");
+          "choose one of --no-sketch, --photo-oracle, --vae-oracle and --handover-oracle");
+    }
+    if (handoverPool != null && (handoverOracle == null || handoverPool < 1)) {
+      throw new IllegalArgumentException(
+          "--handover-oracle-pool needs --handover-oracle and a factor >= 1");
+    }
+    if (handoverOracle != null && !(handoverOracle > 0 && handoverOracle <= 1)) {
+      throw new IllegalArgumentException(
+          "--handover-oracle must be in (0, 1], got " + handoverOracle);
     }
     if (withBaseline && modes > 0) {
       throw new IllegalArgumentException(
           "--with-baseline runs the sketch evaluation and the text-only baseline itself: it"
               + " cannot be combined with "
-              + (noSketch ? "--no-sketch" : photoOracle ? "--photo-oracle" : "--vae-oracle"));
+              + (noSketch
+                  ? "--no-sketch"
+                  : photoOracle
+                      ? "--photo-oracle"
+                      : vaeOracle ? "--vae-oracle" : "--handover-oracle"));
     }
     boolean sketchRun = modes == 0;
     if (sketchRun && !SketchingRealityModel.isSketchModel(model)) {
@@ -213,6 +251,12 @@ final class EvalCommand implements Callable<Integer> {
     } else if (vaeOracle) {
       generator = reconstructionOf(sd);
       mode = VAE_ORACLE_MODE;
+    } else if (handoverOracle != null) {
+      generator = handoverOracleOf(sd, handoverOracle);
+      mode = String.format(java.util.Locale.ROOT, HANDOVER_MODE, handoverOracle, handoverOracle);
+      if (handoverPool != null && handoverPool > 1) {
+        mode += String.format(", low-passed to %d×%d-cell averages", handoverPool, handoverPool);
+      }
     } else if (noSketch) {
       generator = textGenerator(sd);
       mode = TEXT_ONLY_MODE;
@@ -351,15 +395,40 @@ final class EvalCommand implements Callable<Integer> {
   /** decode(encode(photo)) at the model's image size: the VAE posterior mean, no sampling. */
   private static SampleGenerator reconstructionOf(StableDiffusion sd) {
     TextToImage pipeline = new TextToImage(sd);
-    int size = sd.defaultImageSize();
     return (sample, s) -> {
       try (NDManager sub = sd.manager().newSubManager()) {
-        NDArray photo =
-            Preprocess.photo(sub, photo(sample, "--vae-oracle"), size).expandDims(0); // (1,3,S,S)
-        NDArray latent = sd.vae().encode(photo).mean().mul((float) sd.vae().scalingFactor());
-        return pipeline.decode(latent);
+        return pipeline.decode(photoLatent(sd, sample, "--vae-oracle", sub));
       }
     };
+  }
+
+  /** The text-only sampler whose noisiest steps predict the photo's own latent exactly. */
+  private SampleGenerator handoverOracleOf(StableDiffusion sd, double fraction) {
+    TextToImage pipeline = new TextToImage(sd);
+    return (sample, s) -> {
+      dev.sketchreal.runtime.Compute.inferenceOnThisThread();
+      try (NDManager sub = sd.manager().newSubManager()) {
+        NDArray z0 = photoLatent(sd, sample, "--handover-oracle", sub);
+        if (handoverPool != null && handoverPool > 1) {
+          z0 = HandoverOracle.lowPass(z0, handoverPool);
+        }
+        GenerationRequest request = request(sample, s, sd);
+        NoisePredictor plain = pipeline.guided(pipeline.encode(request, sub), guidance);
+        NoisePredictor oracle = HandoverOracle.predictor(plain, z0, sd.schedule(), fraction);
+        return pipeline.decode(
+            pipeline.denoise(
+                request, oracle, sub, (step, total, t) -> {}, Cancellation.NEVER, decodeAfter()));
+      }
+    };
+  }
+
+  /** The photo's latent at the model's image size: VAE posterior mean × scaling factor. */
+  private static NDArray photoLatent(
+      StableDiffusion sd, Sample sample, String option, NDManager manager) {
+    NDArray photo =
+        Preprocess.photo(manager, photo(sample, option), sd.defaultImageSize())
+            .expandDims(0); // (1, 3, S, S)
+    return sd.vae().encode(photo).mean().mul((float) sd.vae().scalingFactor());
   }
 
   private static BufferedImage photo(Sample sample, String option) {

@@ -10,10 +10,15 @@ public final class Linear extends Module {
   private final long outFeatures;
 
   public Linear(long inFeatures, long outFeatures, boolean bias) {
+    this(inFeatures, outFeatures, bias, Init.fanIn(inFeatures));
+  }
+
+  /** With the given initialisation of weight and bias (e.g. zeros for a layer that starts idle). */
+  public Linear(long inFeatures, long outFeatures, boolean bias, Init init) {
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    this.weight = parameter("weight", Init.fanIn(inFeatures), outFeatures, inFeatures);
-    this.bias = bias ? parameter("bias", Init.fanIn(inFeatures), outFeatures) : null;
+    this.weight = parameter("weight", init, outFeatures, inFeatures);
+    this.bias = bias ? parameter("bias", init, outFeatures) : null;
   }
 
   public Linear(long inFeatures, long outFeatures) {

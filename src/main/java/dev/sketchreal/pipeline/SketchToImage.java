@@ -81,8 +81,9 @@ public final class SketchToImage {
       NDArray out =
           model.backbone().unet().forward(input, TextToImage.timesteps(input, t), context, null);
       NDArray rowTimesteps = TextToImage.timesteps(latent, t);
+      NDArray prompts = guided ? context.get(latent.getShape().get(0) + ":") : context;
       ModulatedGuidance.ModulatorCall call =
-          eps -> model.modulator().forward(sketchInput, latent, eps, rowTimesteps);
+          eps -> model.modulator().forward(sketchInput, latent, eps, rowTimesteps, prompts);
       if (guided) {
         Guidance.Halves halves = Guidance.split(out);
         return ModulatedGuidance.predict(

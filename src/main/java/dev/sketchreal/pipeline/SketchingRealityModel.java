@@ -63,11 +63,21 @@ public final class SketchingRealityModel implements AutoCloseable {
     }
   }
 
-  private static void checkCompatible(Path folder, StableDiffusion backbone, ModulationConfig c) {
+  /** Refuses a modulator whose latent or text widths are not the backbone's. */
+  public static void checkCompatible(Path folder, StableDiffusion backbone, ModulationConfig c) {
     int latent = backbone.unet().config().inChannels();
     if (c.latentChannels() != latent) {
       throw new IllegalArgumentException(
           folder + ": modulation latent_channels " + c.latentChannels() + " != UNet's " + latent);
+    }
+    int text = backbone.textEncoder().config().hiddenSize();
+    if (c.textChannels() > 0 && c.textChannels() != text) {
+      throw new IllegalArgumentException(
+          folder
+              + ": modulation text_channels "
+              + c.textChannels()
+              + " != the text encoder's hidden size "
+              + text);
     }
   }
 

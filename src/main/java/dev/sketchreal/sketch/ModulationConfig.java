@@ -55,6 +55,11 @@ import java.util.List;
  *     part that tints or brightens the whole image) against the rest (where things are): 1
  *     (default) is the plain MSE; below 1 the network is pushed to place things rather than to
  *     match the overall colour
+ * @param textChannels semantic-branches variant: width D of the text encoder's hidden states; when
+ *     above 0 the prompt's hidden states, averaged over its tokens, are projected
+ *     (zero-initialised) onto the trunk's timestep embedding, so S and B can depend on the caption
+ *     (the sky and ground it names) and not only on the sketch (default 0, the paper's network: no
+ *     text)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModulationConfig(
@@ -80,7 +85,8 @@ public record ModulationConfig(
     @JsonProperty("sketch_strength") Double sketchStrength,
     @JsonProperty("spatial_only") Boolean spatialOnly,
     @JsonProperty("training_guidance") Double trainingGuidance,
-    @JsonProperty("noise_global_weight") Double noiseGlobalWeight) {
+    @JsonProperty("noise_global_weight") Double noiseGlobalWeight,
+    @JsonProperty("text_channels") Integer textChannels) {
 
   /** The modulator architecture (the paper's ablation table). */
   public enum Variant {
@@ -209,6 +215,10 @@ public record ModulationConfig(
     spatialOnly = spatialOnly != null && spatialOnly;
     trainingGuidance = nonNegative(trainingGuidance, 1.0, "training_guidance");
     noiseGlobalWeight = nonNegative(noiseGlobalWeight, 1.0, "noise_global_weight");
+    textChannels = textChannels == null ? 0 : textChannels;
+    if (textChannels < 0) {
+      throw new IllegalArgumentException("text_channels must be >= 0, got " + textChannels);
+    }
     if (trainingGuidance < 1) {
       throw new IllegalArgumentException(
           "training_guidance must be >= 1 (1 = no guidance), got " + trainingGuidance);
@@ -297,6 +307,7 @@ public record ModulationConfig(
     b.spatialOnly = spatialOnly;
     b.trainingGuidance = trainingGuidance;
     b.noiseGlobalWeight = noiseGlobalWeight;
+    b.textChannels = textChannels;
     return b;
   }
 
@@ -325,6 +336,7 @@ public record ModulationConfig(
     private Boolean spatialOnly;
     private Double trainingGuidance;
     private Double noiseGlobalWeight;
+    private Integer textChannels;
 
     public Builder variant(Variant v) {
       variant = v;
@@ -441,6 +453,11 @@ public record ModulationConfig(
       return this;
     }
 
+    public Builder textChannels(int v) {
+      textChannels = v;
+      return this;
+    }
+
     public ModulationConfig build() {
       return new ModulationConfig(
           variant,
@@ -465,7 +482,8 @@ public record ModulationConfig(
           sketchStrength,
           spatialOnly,
           trainingGuidance,
-          noiseGlobalWeight);
+          noiseGlobalWeight,
+          textChannels);
     }
   }
 }

@@ -3,6 +3,8 @@ package dev.sketchreal.sketch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import dev.sketchreal.nn.Init;
+import dev.sketchreal.nn.Linear;
 import dev.sketchreal.nn.Module;
 import java.util.List;
 
@@ -30,6 +32,7 @@ public final class ModulationNetwork extends Module implements SketchModulator {
   private final DownBranch latentBranch;
   private final DownBranch epsBranch;
   private final ModulationTrunk trunk;
+  private final Linear textProjection; // null without text_channels
 
   public ModulationNetwork(ModulationConfig config) {
     this.config = config;
@@ -42,10 +45,26 @@ public final class ModulationNetwork extends Module implements SketchModulator {
     this.epsBranch =
         child("eps_branch", new DownBranch(config.latentChannels(), hidden, stages, 3));
     this.trunk = child("trunk", new ModulationTrunk(3 * hidden, config, config.sketchSkips()));
+    this.textProjection =
+        config.textChannels() > 0
+            ? child(
+                "text_proj",
+                new Linear(config.textChannels(), config.timeEmbeddingDim(), true, Init.zeros()))
+            : null;
   }
 
+  /** Without text: for a modulator configured with text_channels the text counts as zero. */
   @Override
   public Modulation forward(NDArray features, NDArray zt, NDArray eps, NDArray timesteps) {
+    return forward(features, zt, eps, timesteps, null);
+  }
+
+  /**
+   * @param text (B, tokens, text_channels) the prompt's hidden states, or null (no text)
+   */
+  @Override
+  public Modulation forward(
+      NDArray features, NDArray zt, NDArray eps, NDArray timesteps, NDArray text) {
     Inputs.check(zt, eps, config);
     Inputs.checkSketch(features, config, "sketch features");
     long h = zt.getShape().get(2);
@@ -63,7 +82,31 @@ public final class ModulationNetwork extends Module implements SketchModulator {
     // the up path's targets: the sketch's own levels when they are skips, else just the sizes
     boolean skips = config.sketchSkips();
     return trunk.forward(
-        embeddings, Inputs.timesteps(timesteps, zt), skips ? sketchLevels : latentLevels, skips);
+        embeddings,
+        Inputs.timesteps(timesteps, zt),
+        textEmbedding(text, zt),
+        skips ? sketchLevels : latentLevels,
+        skips);
+  }
+
+  // The caption as an addition to the trunk's timestep embedding: (B, time_embedding_dim), or null.
+  private NDArray textEmbedding(NDArray text, NDArray zt) {
+    if (textProjection == null || text == null) {
+      return null;
+    }
+    long rows = zt.getShape().get(0);
+    if (text.getShape().dimension() != 3
+        || text.getShape().get(0) != rows
+        || text.getShape().get(2) != config.textChannels()) {
+      throw new IllegalArgumentException(
+          "text hidden states must be ("
+              + rows
+              + ", tokens, "
+              + config.textChannels()
+              + "), got "
+              + text.getShape());
+    }
+    return textProjection.forward(text.mean(new int[] {1})); // mean over tokens: (B, D)
   }
 
   @Override

@@ -66,13 +66,18 @@ final class ModulationTrunk extends Module {
   /**
    * @param x concatenated embeddings (B, in, h_s, w_s)
    * @param timesteps (B)
+   * @param textEmbedding (B, time_embedding_dim) added to the timestep embedding, or null
    * @param levels the down path's levels, finest first (level 0 has the latent size); their sizes
    *     are the upsampling targets and, with skips, they are concatenated
    * @param skips whether to concatenate the levels (must match the constructor)
    */
-  Modulation forward(NDArray x, NDArray timesteps, List<NDArray> levels, boolean skips) {
+  Modulation forward(
+      NDArray x, NDArray timesteps, NDArray textEmbedding, List<NDArray> levels, boolean skips) {
     NDArray temb =
         timeLinear2.forward(Activation.SILU.apply(timeLinear1.forward(sinusoidal(timesteps))));
+    if (textEmbedding != null) {
+      temb = temb.add(textEmbedding);
+    }
     NDArray ss =
         film.forward(Activation.SILU.apply(temb)).expandDims(2).expandDims(3); // (B,2h,1,1)
     NDArray scale = ss.get(":, 0:" + hidden);

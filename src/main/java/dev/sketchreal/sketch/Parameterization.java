@@ -25,6 +25,25 @@ public enum Parameterization {
     };
   }
 
+  /** From a scheduler's prediction type; {@code sample} prediction is not supported. */
+  public static Parameterization of(dev.sketchreal.sampling.SchedulerConfig.PredictionType type) {
+    return switch (type) {
+      case EPSILON -> EPSILON;
+      case V_PREDICTION -> V_PREDICTION;
+      default ->
+          throw new IllegalArgumentException(
+              "needs an epsilon or v_prediction backbone, not " + type);
+    };
+  }
+
+  /**
+   * The prediction that denotes {@code z0} exactly at state {@code zt}: the implied noise, or the
+   * implied v. A sampler given it estimates ẑ0 = z0.
+   */
+  public NDArray impliedPrediction(NDArray zt, NDArray z0, NDArray alphaBar) {
+    return this == EPSILON ? impliedNoise(zt, z0, alphaBar) : velocity(zt, z0, alphaBar);
+  }
+
   /** The regression target of L_noise: the noise, or v. */
   public NDArray target(NDArray z0, NDArray noise, NDArray alphaBar) {
     if (this == EPSILON) {

@@ -50,7 +50,7 @@ public final class RawSketchUNetModulator extends Module implements SketchModula
     List<NDArray> levels =
         branch.forward(NDArrays.concat(new NDList(folded, zt, eps.stopGradient()), 1));
     NDArray bottom = levels.get(levels.size() - 1);
-    return trunk.forward(bottom, Inputs.timesteps(timesteps, zt), levels, true);
+    return trunk.forward(bottom, Inputs.timesteps(timesteps, zt), null, levels, true);
   }
 
   @Override

@@ -22,6 +22,17 @@ public interface SketchModulator {
    */
   Modulation forward(NDArray sketch, NDArray zt, NDArray eps, NDArray timesteps);
 
+  /**
+   * {@link #forward(NDArray, NDArray, NDArray, NDArray)} with the prompt's text hidden states, for
+   * a modulator configured with {@code text_channels} > 0 (the others ignore them).
+   *
+   * @param text (B, tokens, D) the text encoder's hidden states of each row's prompt
+   */
+  default Modulation forward(
+      NDArray sketch, NDArray zt, NDArray eps, NDArray timesteps, NDArray text) {
+    return forward(sketch, zt, eps, timesteps);
+  }
+
   /** The parameter tree (to initialise, train, checkpoint). */
   Module module();
 
@@ -30,6 +41,12 @@ public interface SketchModulator {
 
   /** Builds the modulator that {@code config.variant()} names (uninitialised). */
   static SketchModulator create(ModulationConfig config) {
+    if (config.textChannels() > 0
+        && config.variant() != ModulationConfig.Variant.SEMANTIC_BRANCHES) {
+      throw new IllegalArgumentException(
+          "text_channels is supported by the semantic_branches modulator only, not "
+              + config.variant());
+    }
     return switch (config.variant()) {
       case SEMANTIC_BRANCHES -> new ModulationNetwork(config);
       case VAE_SHARED_BRANCH -> new VaeSharedBranchModulator(config);

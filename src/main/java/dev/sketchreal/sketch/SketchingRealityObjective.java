@@ -81,7 +81,7 @@ public final class SketchingRealityObjective {
     NDArray t = m.create(batch.timesteps());
     NDArray zt = Parameterization.addNoise(batch.z0(), batch.noise(), alphaBar);
     NDArray eps = prediction(batch, zt, t, config.trainingGuidance());
-    Modulation mod = modulator.forward(batch.sketch(), zt, eps, t);
+    Modulation mod = modulator.forward(batch.sketch(), zt, eps, t, batch.textContext());
     NDArray modulated = mod.apply(eps);
     NDArray z0hat = parameterization.z0Hat(zt, modulated, alphaBar);
     ModulationConfig.NoiseLoss space = config.noiseLoss();

@@ -49,7 +49,7 @@ public final class VaeSharedBranchModulator extends Module implements SketchModu
     NDArray embeddings =
         NDArrays.concat(
             new NDList(levels.get(levels.size() - 1), epsBranch.embed(eps.stopGradient())), 1);
-    return trunk.forward(embeddings, Inputs.timesteps(timesteps, zt), levels, false);
+    return trunk.forward(embeddings, Inputs.timesteps(timesteps, zt), null, levels, false);
   }
 
   @Override

@@ -168,6 +168,28 @@ class EvalCommandTest {
   }
 
   @Test
+  void handoverOracleSamplesFromThePhotoLatentThenTheBackbone() throws Exception {
+    Path all = tmp.resolve("all");
+    Path half = tmp.resolve("half");
+    assertThat(eval(full, all, "--handover-oracle", "1", "--limit", "2")).isZero();
+    assertThat(eval(full, half, "--handover-oracle", "0.5", "--limit", "2")).isZero();
+    assertThat(Files.readString(half.resolve("report.md")))
+        .contains("hand-over oracle (--handover-oracle 0.5)");
+    // the backbone's own steps after the hand-over make other images than the photo latent alone
+    assertThat(Files.readAllBytes(half.resolve("grid.png")))
+        .isNotEqualTo(Files.readAllBytes(all.resolve("grid.png")));
+
+    for (String[] bad :
+        new String[][] {{"--handover-oracle", "0"}, {"--handover-oracle", "0.5", "--vae-oracle"}}) {
+      Path refused = tmp.resolve("refused");
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      assertThat(run(err, args(full, model(), refused, bad))).isEqualTo(1);
+      assertThat(err.toString(StandardCharsets.UTF_8)).contains("--handover-oracle");
+      assertThat(refused).doesNotExist();
+    }
+  }
+
+  @Test
   void partialFolderWithoutPhotosReportsFidAsNotAvailable() throws Exception {
     Path partial = TinySketchWorld.partialCopy(full, tmp.resolve("partial"));
     Path out = tmp.resolve("report");

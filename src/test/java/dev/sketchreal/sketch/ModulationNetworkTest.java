@@ -98,6 +98,48 @@ class ModulationNetworkTest {
   }
 
   @Test
+  void textChannelsLetTheCaptionChangeTheModulationStartingFromNoChangeAtAll() {
+    ModulationConfig config = small(Variant.SEMANTIC_BRANCHES).toBuilder().textChannels(12).build();
+    ModulationNetwork net = new ModulationNetwork(config);
+    assertThat(net.namedParameters().get("text_proj.weight").shape())
+        .isEqualTo(new Shape(16, 12)); // onto the 16-wide timestep embedding
+    try (NDManager m = NDManager.newBaseManager()) {
+      net.initialize(m, new SplittableRandom(1));
+      perturb(m, net, "trunk.scale_head.weight"); // a network with a non-zero output
+      SplittableRandom r = new SplittableRandom(2);
+      NDArray zt = TinyBackbone.normal(m, r, 2, 4, 8, 8);
+      NDArray eps = TinyBackbone.normal(m, r, 2, 4, 8, 8);
+      NDArray sketch = sketchInput(m, config, r, 8, 8);
+      NDArray t = m.create(new int[] {950, 910});
+      NDArray text = TinyBackbone.normal(m, r, 2, 5, 12);
+      float[] without = net.forward(sketch, zt, eps, t).scale().toFloatArray();
+      // the zero-initialised projection: a text-conditioned start is the text-free network
+      assertThat(net.forward(sketch, zt, eps, t, text).scale().toFloatArray()).isEqualTo(without);
+      perturb(m, net, "text_proj.weight");
+      float[] with = net.forward(sketch, zt, eps, t, text).scale().toFloatArray();
+      float[] other =
+          net.forward(sketch, zt, eps, t, TinyBackbone.normal(m, r, 2, 5, 12))
+              .scale()
+              .toFloatArray();
+      assertThat(with).isNotEqualTo(without).isNotEqualTo(other);
+      assertThatThrownBy(() -> net.forward(sketch, zt, eps, t, TinyBackbone.normal(m, r, 2, 5, 8)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("text hidden states must be (2, tokens, 12)");
+    }
+    assertThatThrownBy(
+            () ->
+                SketchModulator.create(
+                    small(Variant.VAE_SHARED_BRANCH).toBuilder().textChannels(12).build()))
+        .hasMessageContaining("text_channels");
+    assertThat(ModulationConfig.defaults().textChannels()).isZero();
+  }
+
+  private static void perturb(NDManager m, ModulationNetwork net, String name) {
+    var p = net.namedParameters().get(name);
+    p.set(TinyBackbone.normal(m, new SplittableRandom(name.length()), p.shape().getShape()));
+  }
+
+  @Test
   void modulateScalesAndShiftsWithStrength() {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray eps = m.create(new float[] {1, -2, 3, 0.5f});

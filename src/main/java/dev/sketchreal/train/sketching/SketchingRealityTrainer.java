@@ -192,6 +192,7 @@ public final class SketchingRealityTrainer implements AutoCloseable {
         throw new IllegalArgumentException(
             "modulation vae_scale_factor " + mc.vaeScaleFactor() + " != the VAE's factor " + f);
       }
+      SketchingRealityModel.checkCompatible(config.backbonePath(), backbone, mc);
       this.modulator = SketchModulator.create(mc);
       modulator.module().initialize(manager, StepRandom.forStep(config.seed(), 0, 1));
       if (config.initFromPath().isPresent()) {
@@ -227,11 +228,18 @@ public final class SketchingRealityTrainer implements AutoCloseable {
   }
 
   // The starting weights of init_from, loaded strictly: another architecture (variant, widths,
-  // stages) fails on a missing key or a shape.
+  // stages) fails on a missing key or a shape. One addition is allowed: a run with text_channels
+  // may start from a modulator without text, its text projection staying at its zero start.
   private void loadModulation(Path init, NDManager manager) throws IOException {
     Path dir = init.resolve("modulation");
     try {
-      Components.loadWeights(modulator.module(), dir, manager);
+      ModulationConfig source =
+          Json.readConfig(Components.requireFile(dir, "config.json"), ModulationConfig.class);
+      if (modulator.config().textChannels() > 0 && source.textChannels() == 0) {
+        copyWithoutText(source, dir, manager);
+      } else {
+        Components.loadWeights(modulator.module(), dir, manager);
+      }
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
           "init_from "
@@ -242,14 +250,36 @@ public final class SketchingRealityTrainer implements AutoCloseable {
     }
   }
 
+  // Loads the text-free source strictly into its own network, then copies every parameter by
+  // name; what the run's network has beyond it must be the text projection.
+  private void copyWithoutText(ModulationConfig source, Path dir, NDManager manager)
+      throws IOException {
+    SketchModulator from = SketchModulator.create(source);
+    from.module().initialize(manager, StepRandom.forStep(0, 0, 1));
+    Components.loadWeights(from.module(), dir, manager);
+    var target = modulator.module().namedParameters();
+    for (var entry : from.module().namedParameters().entrySet()) {
+      var p = target.get(entry.getKey());
+      NDArray value = entry.getValue().array();
+      if (p == null || !p.shape().equals(value.getShape())) {
+        throw new IllegalArgumentException(
+            "parameter '" + entry.getKey() + "' " + value.getShape() + " has no counterpart");
+      }
+      p.set(value.duplicate());
+    }
+    for (String name : target.keySet()) {
+      if (!from.module().namedParameters().containsKey(name) && !name.startsWith("text_proj.")) {
+        throw new IllegalArgumentException("missing key " + name);
+      }
+    }
+  }
+
   private static Parameterization parameterization(SchedulerConfig.PredictionType type) {
-    return switch (type) {
-      case EPSILON -> Parameterization.EPSILON;
-      case V_PREDICTION -> Parameterization.V_PREDICTION;
-      default ->
-          throw new IllegalArgumentException(
-              "SketchingReality training needs an epsilon or v_prediction backbone, not " + type);
-    };
+    try {
+      return Parameterization.of(type);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("SketchingReality training " + e.getMessage(), e);
+    }
   }
 
   // ---- running ----

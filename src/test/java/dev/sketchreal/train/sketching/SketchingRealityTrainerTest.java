@@ -225,6 +225,29 @@ class SketchingRealityTrainerTest {
     assertThatThrownBy(() -> trainer("modulation", wider, "init_from", saved.toString()).close())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("init_from");
+    // a run that adds the caption starts from the same network, its text projection at zero
+    int width =
+        dev.sketchreal.io.Json.readTree(backbone.resolve("text_encoder/config.json"))
+            .get("hidden_size")
+            .asInt();
+    ModulationConfig captioned =
+        TrainingFixture.modulation().toBuilder().textChannels(width).build();
+    try (SketchingRealityTrainer t =
+        trainer("modulation", captioned, "init_from", saved.toString())) {
+      assertThat(differing(t.modulator().module(), modulation))
+          .containsExactlyInAnyOrder("text_proj.weight", "text_proj.bias");
+      assertThat(values(t.modulator().module().namedParameters().get("text_proj.weight")))
+          .containsOnly(0f);
+      try (NDManager m = NDManager.newBaseManager()) {
+        assertThat(t.losses(t.samplesForStep(1), StepRandom.forStep(3, 1), m).total().getFloat())
+            .isFinite();
+      }
+    }
+    ModulationConfig misfit =
+        TrainingFixture.modulation().toBuilder().textChannels(width + 1).build();
+    assertThatThrownBy(() -> trainer("modulation", misfit).close())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("text_channels " + (width + 1));
   }
 
   // Names of the module's parameters whose values differ from the recorded ones.
